@@ -1,0 +1,455 @@
+#include "commandline.h"
+
+#include "auditlog.h"
+#include "lockmanager.h"
+#include "lockremover.h"
+#include "snapshotjson.h"
+#include "storediscovery.h"
+#include "storescanner.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcessEnvironment>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace lockscope {
+
+namespace {
+
+const QStringList kCommands = {QStringLiteral("list"),   QStringLiteral("clean"),
+                               QStringLiteral("remove"), QStringLiteral("hold"),
+                               QStringLiteral("restore"), QStringLiteral("audit"),
+                               QStringLiteral("help")};
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const char kUsage[] =
+    "Usage: lockscope [--demo]                      open the window\n"
+    "       lockscope list [--json] [--verbose] [--fail-on-stale] [PATH...]\n"
+    "       lockscope clean [--dry-run] [--json] [PATH...]\n"
+    "       lockscope remove [--force] [--json] LOCK_PATH\n"
+    "       lockscope hold CHATS_DIR SESSION_ID\n"
+    "       lockscope restore AUDIT_ID\n"
+    "       lockscope audit [--json]\n"
+    "       lockscope --help | --version\n"
+    "\n"
+    "Inspects llxprt-code's session locks and removes stale ones safely.\n"
+    "PATH may be an llxprt log folder, its tmp/ folder, a project folder or a chats\n"
+    "folder; without PATH, the folders llxprt itself uses are scanned.\n"
+    "\n"
+    "Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,\n"
+    "            3 list --fail-on-stale found a stale lock.\n";
+
+int usageError(const QString &message)
+{
+    err() << "lockscope: " << message << "\n" << "Try 'lockscope --help'.\n";
+    err().flush();
+    return ExitUsage;
+}
+
+QVector<ScanTarget> targetsFrom(const QStringList &paths)
+{
+    QVector<ScanTarget> targets;
+    if (paths.isEmpty())
+        return discoverRoots(QProcessEnvironment::systemEnvironment());
+    for (const QString &path : paths) {
+        // llxprt's janitor never visits the 0.9.x root; say so when it is named.
+        const bool legacy = QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt"))
+            || QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt/tmp"));
+        targets.append({path, QStringLiteral("command line"), legacy});
+    }
+    return targets;
+}
+
+// Roots named on the command line must exist; discovered ones may not.
+bool reportRootErrors(const StoreSnapshot &snapshot, bool explicitPaths)
+{
+    bool failed = false;
+    for (const RootEntry &root : snapshot.roots) {
+        if (!root.error.isEmpty() && explicitPaths) {
+            err() << "lockscope: " << root.path << ": " << root.error << "\n";
+            failed = true;
+        }
+    }
+    for (const ScanProblem &problem : snapshot.problems)
+        err() << "lockscope: " << problem.path << ": " << problem.message << "\n";
+    err().flush();
+    return failed;
+}
+
+QString shortAge(const std::optional<qint64> &ms)
+{
+    return ms ? humanDuration(*ms) : QStringLiteral("-");
+}
+
+QString verdictLabel(const Judgement &j)
+{
+    const QString cause = causeName(j.cause);
+    return cause.isEmpty() ? verdictName(j.verdict) : verdictName(j.verdict) + QLatin1Char('/') + cause;
+}
+
+void printTable(const QVector<QStringList> &rows)
+{
+    QVector<int> widths;
+    for (const QStringList &row : rows) {
+        for (int i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i)
+                widths.append(0);
+            widths[i] = qMax(widths[i], int(row.at(i).size()));
+        }
+    }
+    for (const QStringList &row : rows) {
+        QString line;
+        for (int i = 0; i < row.size(); ++i)
+            line += i + 1 < row.size() ? row.at(i).leftJustified(widths.at(i) + 2) : row.at(i);
+        out() << line << "\n";
+    }
+}
+
+QString projectLabel(const StoreSnapshot &snap, int index)
+{
+    if (index < 0)
+        return QStringLiteral("(root)");
+    return snap.projects.at(index).hash.left(8);
+}
+
+int commandList(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+    parser.addOption({{QStringLiteral("v"), QStringLiteral("verbose")},
+                      QStringLiteral("reasons and sessions")});
+    parser.addOption({QStringLiteral("fail-on-stale"), QStringLiteral("exit 3 when stale")});
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("store"));
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    const QStringList paths = parser.positionalArguments();
+
+    StoreScanner scanner;
+    const StoreSnapshot snap = scanner.scan(targetsFrom(paths));
+    const bool rootFailed = reportRootErrors(snap, !paths.isEmpty());
+    const bool anyStale = std::any_of(snap.locks.cbegin(), snap.locks.cend(), [](const LockEntry &l) {
+        return l.judgement.verdict == Verdict::Stale;
+    });
+
+    if (parser.isSet(QStringLiteral("json"))) {
+        out() << QJsonDocument(snapshotToJson(snap, SystemClock::instance().bootNowMs()))
+                     .toJson(QJsonDocument::Indented);
+    } else if (snap.roots.isEmpty()) {
+        out() << "No llxprt session store found. Looked in:\n";
+        for (const ScanTarget &t : discoverRoots(QProcessEnvironment::systemEnvironment(), true))
+            out() << "  " << t.path << "  (" << t.source << ")\n";
+    } else {
+        QVector<QStringList> rows;
+        rows.append({QStringLiteral("VERDICT"), QStringLiteral("ACTION"), QStringLiteral("KIND"),
+                     QStringLiteral("PID"), QStringLiteral("AGE"), QStringLiteral("FLAGS"),
+                     QStringLiteral("PROJECT"), QStringLiteral("FILE")});
+        for (const LockEntry &l : snap.locks) {
+            rows.append({verdictLabel(l.judgement), actionName(l.judgement.action), l.kindName(),
+                         l.payload.pid ? QString::number(*l.payload.pid) : QStringLiteral("-"),
+                         shortAge(l.judgement.lockAgeMs),
+                         l.judgement.flagNames().join(QLatin1Char(',')),
+                         projectLabel(snap, l.projectIndex), QString::fromUtf8(l.fileName)});
+        }
+        if (snap.locks.isEmpty())
+            out() << "No lock files.\n";
+        else
+            printTable(rows);
+
+        if (parser.isSet(QStringLiteral("verbose"))) {
+            for (const LockEntry &l : snap.locks) {
+                out() << "\n" << l.path() << "\n  " << verdictLabel(l.judgement) << ": "
+                      << l.judgement.reason << "\n";
+                if (!l.judgement.blockedReason.isEmpty())
+                    out() << "  blocked: " << l.judgement.blockedReason << "\n";
+                if (!l.judgement.otherUserReason.isEmpty())
+                    out() << "  other user: " << l.judgement.otherUserReason << "\n";
+                if (l.kind == EntryKind::Lock || l.kind == EntryKind::LegacyLock)
+                    out() << "  llxprt: " << (l.upstream.inUse ? "in use" : "not in use")
+                          << "; next llxprt start "
+                          << (l.upstream.janitorRemoves ? "removes it" : "leaves it") << "\n";
+            }
+        }
+
+        int idle = 0;
+        for (const SessionEntry &s : snap.sessions)
+            idle += s.lockIndex < 0 ? 1 : 0;
+        QMap<QString, int> counts;
+        for (const LockEntry &l : snap.locks)
+            ++counts[verdictName(l.judgement.verdict)];
+        QStringList parts;
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+        out() << "\n" << snap.locks.size() << " files (" << parts.join(QStringLiteral(", "))
+              << "); " << snap.sessions.size() << " sessions, " << idle << " idle; "
+              << snap.projects.size() << " projects in " << snap.roots.size() << " roots.\n";
+    }
+    out().flush();
+    if (rootFailed)
+        return ExitUsage;
+    return parser.isSet(QStringLiteral("fail-on-stale")) && anyStale ? ExitStaleFound : ExitOk;
+}
+
+QJsonObject resultToJson(const RemovalResult &r)
+{
+    return QJsonObject{{QLatin1String("path"), QString::fromUtf8(r.path)},
+                       {QLatin1String("outcome"), removalOutcomeName(r.outcome)},
+                       {QLatin1String("message"), r.message},
+                       {QLatin1String("auditId"), r.auditId.isEmpty() ? QJsonValue()
+                                                                      : QJsonValue(r.auditId)},
+                       {QLatin1String("verdict"), verdictName(r.judgement.verdict)},
+                       {QLatin1String("cause"), causeName(r.judgement.cause)}};
+}
+
+int commandClean(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+    parser.addOption({{QStringLiteral("n"), QStringLiteral("dry-run")},
+                      QStringLiteral("only show")});
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("store"));
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    const QStringList paths = parser.positionalArguments();
+    const bool json = parser.isSet(QStringLiteral("json"));
+
+    StoreScanner scanner;
+    const StoreSnapshot snap = scanner.scan(targetsFrom(paths));
+    if (reportRootErrors(snap, !paths.isEmpty()))
+        return ExitUsage;
+
+    if (parser.isSet(QStringLiteral("dry-run"))) {
+        QJsonArray planned;
+        for (const LockEntry &l : snap.locks) {
+            if (l.judgement.action != Action::Remove)
+                continue;
+            planned.append(QJsonObject{{QLatin1String("path"), l.path()},
+                                       {QLatin1String("verdict"), verdictLabel(l.judgement)},
+                                       {QLatin1String("reason"), l.judgement.reason}});
+            if (!json)
+                out() << "would remove  " << l.path() << "\n    " << verdictLabel(l.judgement)
+                      << ": " << l.judgement.reason << "\n";
+        }
+        if (json)
+            out() << QJsonDocument(QJsonObject{{QLatin1String("dryRun"), true},
+                                               {QLatin1String("planned"), planned}})
+                         .toJson(QJsonDocument::Indented);
+        else
+            out() << planned.size() << " file(s) would be removed.\n";
+        out().flush();
+        return ExitOk;
+    }
+
+    AuditLog audit;
+    LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
+    const QVector<RemovalResult> results = manager.cleanupOrphanedLocks(snap);
+    QMap<QString, int> counts;
+    QJsonArray array;
+    int failed = 0;
+    for (const RemovalResult &r : results) {
+        ++counts[removalOutcomeName(r.outcome)];
+        failed += r.failed() ? 1 : 0;
+        if (json)
+            array.append(resultToJson(r));
+        else
+            out() << removalOutcomeName(r.outcome).leftJustified(18) << QString::fromUtf8(r.path)
+                  << "\n    " << r.message << "\n";
+    }
+    if (json) {
+        out() << QJsonDocument(QJsonObject{{QLatin1String("results"), array},
+                                           {QLatin1String("auditLog"), audit.path()}})
+                     .toJson(QJsonDocument::Indented);
+    } else {
+        QStringList parts;
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+        out() << (results.isEmpty() ? QStringLiteral("Nothing to clean.")
+                                    : parts.join(QStringLiteral(", ")))
+              << "; " << failed << " failed. Audit log: " << audit.path() << "\n";
+    }
+    out().flush();
+    return failed > 0 ? ExitRemovalFailed : ExitOk;
+}
+
+int commandRemove(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+    parser.addOption({QStringLiteral("force"), QStringLiteral("allow force actions")});
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("lock"));
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    const QStringList paths = parser.positionalArguments();
+    if (paths.size() != 1)
+        return usageError(QStringLiteral("remove takes exactly one path"));
+
+    AuditLog audit;
+    LockRemover remover(audit);
+    RemovalRequest request = RemovalRequest::forPath(QFile::encodeName(paths.first()));
+    request.force = parser.isSet(QStringLiteral("force"));
+    const RemovalResult r = remover.remove(request);
+    if (parser.isSet(QStringLiteral("json")))
+        out() << QJsonDocument(resultToJson(r)).toJson(QJsonDocument::Indented);
+    else
+        out() << removalOutcomeName(r.outcome) << ": " << QString::fromUtf8(r.path) << "\n  "
+              << r.message << (r.auditId.isEmpty() ? QString() : QStringLiteral("\n  audit id: ") + r.auditId)
+              << "\n";
+    out().flush();
+    return r.failed() ? ExitRemovalFailed : ExitOk;
+}
+
+int commandHold(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("chats"), QStringLiteral("dir"));
+    parser.addPositionalArgument(QStringLiteral("id"), QStringLiteral("session id"));
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    const QStringList args = parser.positionalArguments();
+    if (args.size() != 2)
+        return usageError(QStringLiteral("hold takes CHATS_DIR and SESSION_ID"));
+
+    // Block the signals first so that one arriving early is not lost; sigwait
+    // then takes it synchronously and the lock is released on the way out.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    AuditLog audit;
+    LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
+    AcquireResult acquired = manager.acquire(QFile::encodeName(args.at(0)), args.at(1));
+    if (!acquired.handle) {
+        err() << "lockscope: " << acquireOutcomeName(acquired.outcome) << ": " << acquired.message
+              << "\n";
+        err().flush();
+        return acquired.outcome == AcquireOutcome::InvalidId ? ExitUsage : ExitRemovalFailed;
+    }
+    out() << acquireOutcomeName(acquired.outcome) << " " << QString::fromUtf8(acquired.handle->path())
+          << " pid " << ::getpid() << "\n";
+    out().flush();
+
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    const ReleaseOutcome released = acquired.handle->release();
+    out() << releaseOutcomeName(released) << " " << QString::fromUtf8(acquired.handle->path()) << "\n";
+    out().flush();
+    return released == ReleaseOutcome::Released ? ExitOk : ExitRemovalFailed;
+}
+
+int commandRestore(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("id"), QStringLiteral("audit id"));
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    const QStringList args = parser.positionalArguments();
+    if (args.size() != 1)
+        return usageError(QStringLiteral("restore takes one AUDIT_ID"));
+    AuditLog audit;
+    LockRemover remover(audit);
+    const RestoreResult r = remover.restore(args.first());
+    out() << restoreOutcomeName(r.outcome) << ": " << r.message << "\n";
+    out().flush();
+    if (r.outcome == RestoreResult::NotFound)
+        return ExitUsage;
+    return r.outcome == RestoreResult::Restored ? ExitOk : ExitRemovalFailed;
+}
+
+int commandAudit(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    AuditLog audit;
+    QString error;
+    const QVector<AuditRecord> records = audit.records(&error);
+    if (!error.isEmpty()) {
+        err() << "lockscope: " << error << "\n";
+        return ExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        QJsonArray array;
+        for (const AuditRecord &r : records)
+            array.append(QJsonObject{{QLatin1String("id"), r.id},
+                                     {QLatin1String("time"), r.time},
+                                     {QLatin1String("user"), r.user},
+                                     {QLatin1String("path"), QString::fromUtf8(r.rawPath())},
+                                     {QLatin1String("verdict"), r.verdict},
+                                     {QLatin1String("cause"), r.cause},
+                                     {QLatin1String("outcome"), r.outcome}});
+        out() << QJsonDocument(QJsonObject{{QLatin1String("auditLog"), audit.path()},
+                                           {QLatin1String("removals"), array}})
+                     .toJson(QJsonDocument::Indented);
+    } else {
+        out() << "Audit log: " << audit.path() << "\n";
+        for (const AuditRecord &r : records)
+            out() << r.time << "  " << r.id << "  " << r.outcome.leftJustified(16) << " "
+                  << QString::fromUtf8(r.rawPath()) << "\n";
+    }
+    out().flush();
+    return ExitOk;
+}
+
+} // namespace
+
+bool isCommandLineInvocation(const QStringList &arguments)
+{
+    if (arguments.size() < 2)
+        return false;
+    const QString first = arguments.at(1);
+    return kCommands.contains(first) || first == QLatin1String("--help")
+        || first == QLatin1String("-h") || first == QLatin1String("--version");
+}
+
+int runCommandLine(const QStringList &arguments)
+{
+    const QString command = arguments.value(1);
+    const QStringList rest = QStringList{arguments.first()} + arguments.mid(2);
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")
+        || command == QLatin1String("help") || rest.contains(QLatin1String("--help"))) {
+        out() << kUsage;
+        out().flush();
+        return ExitOk;
+    }
+    if (command == QLatin1String("--version")) {
+        out() << "lockscope " << LOCKSCOPE_VERSION << "\n";
+        out().flush();
+        return ExitOk;
+    }
+    if (command == QLatin1String("list"))
+        return commandList(rest);
+    if (command == QLatin1String("clean"))
+        return commandClean(rest);
+    if (command == QLatin1String("remove"))
+        return commandRemove(rest);
+    if (command == QLatin1String("hold"))
+        return commandHold(rest);
+    if (command == QLatin1String("restore"))
+        return commandRestore(rest);
+    if (command == QLatin1String("audit"))
+        return commandAudit(rest);
+    return usageError(QStringLiteral("unknown command \"%1\"").arg(command));
+}
+
+} // namespace lockscope

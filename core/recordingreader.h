@@ -1,0 +1,81 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QMutex>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <QtGlobal>
+
+namespace lockscope {
+
+struct Checkpoint
+{
+    QString id;
+    QString name;
+};
+
+// What a recording says about its session. The full session id comes only from
+// the header: the file name carries just its first 12 characters.
+struct RecordingInfo
+{
+    QByteArray fileName;
+    QString nameKey; // <stamp>-<12 chars> from the file name
+    quint64 dev = 0;
+    quint64 ino = 0;
+    qint64 sizeBytes = 0;
+    qint64 mtimeMs = 0; // last activity
+
+    bool headerOk = false;
+    QString headerError;
+    QString sessionId;
+    QString projectHash;
+    QStringList workspaceDirs;
+    QString cwd;
+    QString provider;
+    QString model;
+    QString startTime;
+
+    QString title;          // last non-null session_metadata title
+    QString name;           // last session_named name (null clears)
+    QString firstHumanText; // fallback title, cut to 120 characters
+    QString forkParent;
+    QVector<Checkpoint> checkpoints;
+    int events = 0;
+    bool tornTail = false; // the last line is incomplete: normal while it is written
+
+    QString displayTitle() const;
+};
+
+// Reads recordings with bounded memory and remembers them by (dev, inode, size,
+// mtime), so that a rescan of an unchanged store reads nothing again. Safe to
+// use from several threads.
+class RecordingReader
+{
+public:
+    RecordingInfo read(int dirfd, const QByteArray &fileName);
+    // Reads without the cache; exposed for tests and the fuzzers.
+    static RecordingInfo parse(const QByteArray &fileName, QByteArray header, int fd);
+    void clear();
+    int cachedCount() const;
+
+private:
+    struct Key
+    {
+        quint64 dev;
+        quint64 ino;
+        bool operator==(const Key &o) const { return dev == o.dev && ino == o.ino; }
+    };
+    friend size_t qHash(const Key &key, size_t seed) { return qHashMulti(seed, key.dev, key.ino); }
+
+    mutable QMutex m_mutex;
+    QHash<Key, RecordingInfo> m_cache;
+};
+
+// The header line is read with this bound; no newline within it = unreadable.
+constexpr qint64 kHeaderBound = 1024 * 1024;
+// Event lines longer than this are skipped, not parsed.
+constexpr qint64 kEventLineBound = 8 * 1024 * 1024;
+
+} // namespace lockscope

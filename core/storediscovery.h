@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QVector>
+
+namespace lockscope {
+
+// A place to scan and where it came from ("LLXPRT_LOG_HOME", "default",
+// "legacy ~/.llxprt", "command line", ...). The path may be a log directory,
+// its tmp/ folder, a project folder or a single chats folder.
+struct ScanTarget
+{
+    QString path;
+    QString source;
+    bool legacy = false; // the 0.9.x root, which llxprt's janitor never visits
+};
+
+// The roots llxprt itself would use, in its order, plus the legacy root. Only
+// roots that exist are returned unless includeMissing is set.
+QVector<ScanTarget> discoverRoots(const QProcessEnvironment &env, bool includeMissing = false);
+
+} // namespace lockscope

@@ -1,0 +1,391 @@
+#include "storescanner.h"
+
+#include "lockinspector.h"
+
+#include <QFile>
+#include <QHash>
+#include <QSet>
+#include <QSysInfo>
+
+#include <cerrno>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcScan, "lockscope.core.scan", QtWarningMsg)
+
+namespace lockscope {
+
+namespace {
+
+class Fd
+{
+public:
+    explicit Fd(int fd = -1) : m_fd(fd) {}
+    ~Fd()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    void reset(int fd)
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = fd;
+    }
+    int get() const { return m_fd; }
+    bool valid() const { return m_fd >= 0; }
+
+private:
+    int m_fd;
+};
+
+// Names in a directory, "." and ".." excluded. Reads through a duplicate so
+// the caller's descriptor stays usable.
+bool listDirectory(int dirfd, QVector<QByteArray> *names, int *error)
+{
+    const int copy = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (copy < 0) {
+        *error = errno;
+        return false;
+    }
+    DIR *dir = ::fdopendir(copy);
+    if (!dir) {
+        *error = errno;
+        ::close(copy);
+        return false;
+    }
+    errno = 0;
+    while (dirent *d = ::readdir(dir)) {
+        const QByteArray name(d->d_name);
+        if (name != "." && name != "..")
+            names->append(name);
+        errno = 0;
+    }
+    *error = errno;
+    ::closedir(dir);
+    return *error == 0;
+}
+
+int openSubdirectory(int parentfd, const QByteArray &name, int *error)
+{
+    const int fd =
+        ::openat(parentfd, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        *error = errno;
+    return fd;
+}
+
+bool isSymlink(int parentfd, const QByteArray &name)
+{
+    struct stat st{};
+    return ::fstatat(parentfd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0
+        && S_ISLNK(st.st_mode);
+}
+
+bool hasDirectory(int dirfd, const char *name)
+{
+    struct stat st{};
+    return ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+QByteArray baseName(const QByteArray &path)
+{
+    const int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.mid(slash + 1);
+}
+
+QByteArray join(const QByteArray &dir, const QByteArray &name)
+{
+    return dir.endsWith('/') ? dir + name : dir + '/' + name;
+}
+
+// The part of a recording's key that comes from the session id: at most 12
+// characters after "<YYYY-MM-DDTHH-MM-SS>-".
+QString idPrefixOfKey(const QString &key)
+{
+    return key.mid(20);
+}
+
+} // namespace
+
+struct StoreScanner::Pass
+{
+    StoreSnapshot snapshot;
+    JudgeContext context;
+    bool legacyRoot = false;
+    QSet<QByteArray> seenChats;
+};
+
+StoreScanner::StoreScanner(const ProcessProbe &probe, const Clock &clock)
+    : m_probe(probe)
+    , m_clock(clock)
+{
+}
+
+StoreSnapshot StoreScanner::scan(const QVector<ScanTarget> &targets)
+{
+    Pass pass;
+    pass.context = makeJudgeContext(m_clock, m_probe);
+    pass.snapshot.generatedAtMs = pass.context.wallNowMs;
+    pass.snapshot.hostname = pass.context.hostname;
+    for (const ScanTarget &target : targets) {
+        RootEntry root;
+        root.path = target.path;
+        root.source = target.source;
+        root.legacy = target.legacy;
+        pass.snapshot.roots.append(root);
+        pass.legacyRoot = target.legacy;
+        scanTarget(pass, target, int(pass.snapshot.roots.size() - 1));
+    }
+    return std::move(pass.snapshot);
+}
+
+void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootIndex)
+{
+    RootEntry &root = pass.snapshot.roots[rootIndex];
+    const QByteArray path = QFile::encodeName(target.path);
+    // The root itself was named by the user, so it may be reached through a link;
+    // nothing below it is.
+    Fd fd(::open(path.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) {
+        root.error = errno == ENOENT ? QStringLiteral("does not exist")
+                                     : QStringLiteral("cannot be opened: %1").arg(errnoText(errno));
+        return;
+    }
+    root.exists = true;
+
+    if (baseName(path) == "chats") {
+        scanProject(pass, -1, path, rootIndex);
+        return;
+    }
+    if (hasDirectory(fd.get(), "chats")) {
+        scanProject(pass, fd.get(), path, rootIndex);
+        return;
+    }
+    if (hasDirectory(fd.get(), "tmp") && !isProjectHash(baseName(path))) {
+        int error = 0;
+        Fd tmp(openSubdirectory(fd.get(), "tmp", &error));
+        if (!tmp.valid()) {
+            root.error = QStringLiteral("tmp/ cannot be opened: %1").arg(errnoText(error));
+            return;
+        }
+        scanTmpDir(pass, tmp.get(), join(path, "tmp"), rootIndex);
+        return;
+    }
+    scanTmpDir(pass, fd.get(), path, rootIndex);
+}
+
+void StoreScanner::scanTmpDir(Pass &pass, int tmpfd, const QByteArray &tmpPath, int rootIndex)
+{
+    QVector<QByteArray> names;
+    int error = 0;
+    if (!listDirectory(tmpfd, &names, &error)) {
+        pass.snapshot.problems.append(
+            {displayPath(tmpPath), QStringLiteral("cannot be listed: %1").arg(errnoText(error))});
+        if (names.isEmpty())
+            return;
+    }
+    std::sort(names.begin(), names.end());
+
+    const DirectoryFacts directory = probeDirectory(tmpfd);
+    for (const QByteArray &name : qAsConst(names)) {
+        if (name == ".llxprt-janitor.lease") {
+            LockInspector inspector(m_probe, pass.context);
+            LockEntry lease = inspector.inspect(tmpfd, tmpPath, name, directory);
+            if (lease.file.type != FileType::Missing)
+                pass.snapshot.locks.append(std::move(lease));
+            continue;
+        }
+        if (!isProjectHash(name))
+            continue;
+        const QByteArray projectPath = join(tmpPath, name);
+        Fd project(openSubdirectory(tmpfd, name, &error));
+        if (!project.valid()) {
+            if (isSymlink(tmpfd, name))
+                pass.snapshot.problems.append(
+                    {displayPath(projectPath),
+                     QStringLiteral("project folder is a symlink; not followed")});
+            else if (error != ENOENT && error != ENOTDIR)
+                pass.snapshot.problems.append(
+                    {displayPath(projectPath),
+                     QStringLiteral("project folder cannot be opened: %1").arg(errnoText(error))});
+            continue;
+        }
+        scanProject(pass, project.get(), projectPath, rootIndex);
+    }
+}
+
+void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &projectPath,
+                               int rootIndex)
+{
+    // projectfd < 0: projectPath is itself a chats folder the user named.
+    QByteArray chatsPath = projectPath;
+    Fd chats;
+    int error = 0;
+    if (projectfd < 0) {
+        chats.reset(::open(projectPath.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        error = errno;
+    } else {
+        chatsPath = join(projectPath, "chats");
+        chats.reset(openSubdirectory(projectfd, "chats", &error));
+    }
+    if (!chats.valid()) {
+        if (projectfd >= 0 && isSymlink(projectfd, "chats"))
+            pass.snapshot.problems.append(
+                {displayPath(chatsPath), QStringLiteral("chats folder is a symlink; not followed")});
+        else if (error != ENOENT)
+            pass.snapshot.problems.append(
+                {displayPath(chatsPath),
+                 QStringLiteral("chats folder cannot be opened: %1").arg(errnoText(error))});
+        return;
+    }
+    if (pass.seenChats.contains(chatsPath))
+        return;
+    pass.seenChats.insert(chatsPath);
+
+    ProjectEntry project;
+    const QByteArray projectDir = projectfd < 0 ? chatsPath.left(chatsPath.lastIndexOf('/'))
+                                                : projectPath;
+    project.hash = QString::fromUtf8(baseName(projectDir));
+    project.chatsDir = displayPath(chatsPath);
+    project.rootIndex = rootIndex;
+    pass.snapshot.projects.append(project);
+    scanChats(pass, chats.get(), chatsPath, int(pass.snapshot.projects.size() - 1));
+}
+
+void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPath,
+                             int projectIndex)
+{
+    StoreSnapshot &snap = pass.snapshot;
+    QVector<QByteArray> names;
+    int error = 0;
+    if (!listDirectory(chatsfd, &names, &error)) {
+        snap.problems.append(
+            {displayPath(chatsPath), QStringLiteral("cannot be listed: %1").arg(errnoText(error))});
+        if (names.isEmpty())
+            return;
+    }
+    std::sort(names.begin(), names.end());
+
+    // Recordings first: the orphaned flag needs to know which ids they carry.
+    QVector<RecordingInfo> recordings;
+    QSet<QString> lockIds;
+    for (const QByteArray &name : qAsConst(names)) {
+        const EntryName classified = classifyEntryName(name);
+        if (classified.kind == EntryKind::Recording) {
+            RecordingInfo info = m_recordings.read(chatsfd, name);
+            if (info.headerError.startsWith(QLatin1String("cannot be opened"))
+                && !info.headerError.contains(QLatin1String("ermission"))) {
+                continue; // vanished between readdir and open
+            }
+            recordings.append(std::move(info));
+        } else if (classified.kind == EntryKind::Lock) {
+            lockIds.insert(classified.key);
+        }
+    }
+
+    QSet<QString> recorded;
+    QHash<QString, int> recordingByKey;
+    for (int i = 0; i < recordings.size(); ++i) {
+        recordingByKey.insert(recordings.at(i).nameKey, i);
+        if (recordings.at(i).headerOk)
+            recorded.insert(recordings.at(i).sessionId);
+    }
+
+    // A recording whose header cannot be read is paired with a lock only through
+    // the 12 id characters in its name, only when exactly one unrecorded lock fits.
+    QHash<QString, int> uncertainPairs; // lock id -> recording index
+    for (int i = 0; i < recordings.size(); ++i) {
+        if (recordings.at(i).headerOk)
+            continue;
+        const QString prefix = idPrefixOfKey(recordings.at(i).nameKey);
+        if (prefix.isEmpty())
+            continue;
+        QStringList candidates;
+        for (const QString &id : qAsConst(lockIds)) {
+            if (!recorded.contains(id) && id.left(12) == prefix)
+                candidates << id;
+        }
+        if (candidates.size() == 1 && !uncertainPairs.contains(candidates.first()))
+            uncertainPairs.insert(candidates.first(), i);
+    }
+    QSet<QString> recordedOrPaired = recorded;
+    for (auto it = uncertainPairs.cbegin(); it != uncertainPairs.cend(); ++it)
+        recordedOrPaired.insert(it.key());
+
+    // Legacy locks are keyed by recording name; count a matching recording.
+    for (const RecordingInfo &info : qAsConst(recordings))
+        recordedOrPaired.insert(info.nameKey);
+
+    const DirectoryFacts directory = probeDirectory(chatsfd);
+    LockInspector inspector(m_probe, pass.context);
+    inspector.setLegacyRoot(pass.legacyRoot);
+    inspector.setRecordedSessions(&recordedOrPaired);
+
+    QHash<QString, int> lockBySession;
+    for (const QByteArray &name : qAsConst(names)) {
+        const EntryName classified = classifyEntryName(name);
+        if (classified.kind == EntryKind::Recording)
+            continue;
+        LockEntry entry = inspector.inspect(chatsfd, chatsPath, name, directory);
+        if (entry.file.type == FileType::Missing)
+            continue; // vanished between readdir and lstat
+        entry.projectIndex = projectIndex;
+        snap.locks.append(std::move(entry));
+        if (classified.kind == EntryKind::Lock || classified.kind == EntryKind::LegacyLock)
+            lockBySession.insert(classified.key, int(snap.locks.size() - 1));
+    }
+
+    // Sessions: one per recording (joined with its lock), then one per lock
+    // whose session has no recording yet.
+    QSet<int> attachedLocks;
+    for (int i = 0; i < recordings.size(); ++i) {
+        const RecordingInfo &info = recordings.at(i);
+        SessionEntry session;
+        session.projectIndex = projectIndex;
+        session.recording = info;
+        session.recordingPath = join(chatsPath, info.fileName);
+        if (info.headerOk) {
+            session.sessionId = info.sessionId;
+            if (const auto it = lockBySession.constFind(info.sessionId); it != lockBySession.cend())
+                session.lockIndex = *it;
+            else if (const auto legacy = lockBySession.constFind(info.nameKey);
+                     legacy != lockBySession.cend())
+                session.lockIndex = *legacy;
+        } else {
+            for (auto it = uncertainPairs.cbegin(); it != uncertainPairs.cend(); ++it) {
+                if (it.value() == i) {
+                    session.sessionId = it.key();
+                    session.lockIndex = lockBySession.value(it.key(), -1);
+                    session.pairingUncertain = true;
+                }
+            }
+        }
+        if (session.lockIndex >= 0)
+            attachedLocks.insert(session.lockIndex);
+        snap.sessions.append(std::move(session));
+    }
+    for (auto it = lockBySession.cbegin(); it != lockBySession.cend(); ++it) {
+        if (attachedLocks.contains(it.value()))
+            continue;
+        SessionEntry session;
+        session.projectIndex = projectIndex;
+        session.sessionId = it.key();
+        session.lockIndex = it.value();
+        snap.sessions.append(std::move(session));
+    }
+
+    ProjectEntry &project = snap.projects[projectIndex];
+    for (const RecordingInfo &info : qAsConst(recordings)) {
+        if (info.headerOk && !info.workspaceDirs.isEmpty()) {
+            project.workspace = info.workspaceDirs.first();
+            break;
+        }
+    }
+}
+
+} // namespace lockscope
