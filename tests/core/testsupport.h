@@ -18,6 +18,7 @@
 #include <QUuid>
 
 #include <memory>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
