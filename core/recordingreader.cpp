@@ -8,6 +8,7 @@
 #include <QMutexLocker>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -183,7 +184,8 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
         const ssize_t n = readSome(fd, chunk.data(), chunk.size());
         if (n < 0) {
             if (!headerDone)
-                info.headerError = QStringLiteral("read failed: %1").arg(errno);
+                info.headerError = QStringLiteral("read failed: %1")
+                                      .arg(QString::fromLocal8Bit(strerror(errno)));
             break;
         }
         if (n == 0)
@@ -241,6 +243,7 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
 
     QMutexLocker locker(&m_mutex);
     m_cache.insert(key, info);
+    ++m_parses;
     return info;
 }
 
@@ -248,6 +251,12 @@ void RecordingReader::clear()
 {
     QMutexLocker locker(&m_mutex);
     m_cache.clear();
+}
+
+int RecordingReader::parseCount() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_parses;
 }
 
 int RecordingReader::cachedCount() const

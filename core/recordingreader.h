@@ -59,6 +59,8 @@ public:
     static RecordingInfo parse(const QByteArray &fileName, QByteArray header, int fd);
     void clear();
     int cachedCount() const;
+    // How many recordings were parsed (cache misses) since construction.
+    int parseCount() const;
 
 private:
     struct Key
@@ -71,6 +73,7 @@ private:
 
     mutable QMutex m_mutex;
     QHash<Key, RecordingInfo> m_cache;
+    int m_parses = 0;
 };
 
 // The header line is read with this bound; no newline within it = unreadable.

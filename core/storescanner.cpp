@@ -327,6 +327,7 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     inspector.setRecordedSessions(&recordedOrPaired);
 
     QHash<QString, int> lockBySession;
+    QStringList lockOrder;
     for (const QByteArray &name : qAsConst(names)) {
         const EntryName classified = classifyEntryName(name);
         if (classified.kind == EntryKind::Recording)
@@ -335,9 +336,13 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
         if (entry.file.type == FileType::Missing)
             continue; // vanished between readdir and lstat
         entry.projectIndex = projectIndex;
+        const bool sessionLock =
+            entry.kind == EntryKind::Lock || entry.kind == EntryKind::LegacyLock;
         snap.locks.append(std::move(entry));
-        if (classified.kind == EntryKind::Lock || classified.kind == EntryKind::LegacyLock)
+        if (sessionLock) {
             lockBySession.insert(classified.key, int(snap.locks.size() - 1));
+            lockOrder.append(classified.key);
+        }
     }
 
     // Sessions: one per recording (joined with its lock), then one per lock
@@ -369,13 +374,14 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
             attachedLocks.insert(session.lockIndex);
         snap.sessions.append(std::move(session));
     }
-    for (auto it = lockBySession.cbegin(); it != lockBySession.cend(); ++it) {
-        if (attachedLocks.contains(it.value()))
+    for (const QString &id : qAsConst(lockOrder)) {
+        const int index = lockBySession.value(id);
+        if (attachedLocks.contains(index))
             continue;
         SessionEntry session;
         session.projectIndex = projectIndex;
-        session.sessionId = it.key();
-        session.lockIndex = it.value();
+        session.sessionId = id;
+        session.lockIndex = index;
         snap.sessions.append(std::move(session));
     }
 

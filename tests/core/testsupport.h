@@ -124,6 +124,7 @@ class FakeProbe final : public ProcessProbe
 public:
     HolderFacts probe(qint64 pid) const override
     {
+        m_probed.append(pid);
         if (pid <= 0) {
             ++m_nonPositiveProbes;
             return HolderFacts{};
@@ -154,6 +155,7 @@ public:
 
     qint64 m_self = 999999;
     mutable int m_nonPositiveProbes = 0;
+    mutable QList<qint64> m_probed;
 
 private:
     QHash<qint64, HolderFacts> m_table;
