@@ -1,0 +1,341 @@
+// The removal protocol: every outcome, the audit log written first, and the
+// guard released on every path. Races are staged at exact protocol steps.
+
+#include "auditlog.h"
+#include "lockremover.h"
+#include "storescanner.h"
+#include "testsupport.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace lockscope;
+using namespace lockscope::test;
+
+namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Replaces a file by a new inode with new content, as llxprt's takeover does.
+void replaceFile(const QString &path, const QByteArray &bytes)
+{
+    const QString temp = path + ".replacement";
+    writeFile(temp, bytes);
+    QCOMPARE(::rename(QFile::encodeName(temp).constData(), QFile::encodeName(path).constData()), 0);
+}
+
+} // namespace
+
+class tst_LockRemover final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void removesStaleLockAfterAuditing();
+    void alreadyGone();
+    void twoCleanersOneRemovesOneFindsItGone();
+    void replacedBetweenJudgementAndUnlink();
+    void rewrittenUnderTheGuard();
+    void holderCameBackToLife();
+    void changedSinceShown();
+    void refusals_data();
+    void refusals();
+    void forceNeedsForce();
+    void auditFailureRemovesNothing();
+    void restoreByteForByte();
+    void symlinkedFolderIsRefused();
+
+private:
+    QString lockPath(const QString &id) const { return m_chats + '/' + id + ".lock"; }
+    RemovalRequest requestFor(const QString &path) const
+    {
+        return RemovalRequest::forPath(QFile::encodeName(path));
+    }
+    void verifyNoGuardLeft() const
+    {
+        QCOMPARE(QDir(m_chats).entryList({"*.tguard"}), QStringList());
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_chats;
+    std::unique_ptr<AuditLog> m_audit;
+    qint64 m_dead = 0;
+};
+
+void tst_LockRemover::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_chats = m_dir->path() + "/chats";
+    QVERIFY(QDir().mkpath(m_chats));
+    m_audit = std::make_unique<AuditLog>(m_dir->path() + "/state/audit.jsonl");
+    if (m_dead == 0)
+        m_dead = deadPid();
+}
+
+void tst_LockRemover::removesStaleLockAfterAuditing()
+{
+    const QString id = newId();
+    const QByteArray bytes = lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id);
+    writeFile(lockPath(id), bytes);
+
+    // At the last step the audit record must already be on disk.
+    LockRemover remover(*m_audit);
+    bool auditedBeforeUnlink = false;
+    remover.setStageHook([&](LockRemover::Stage stage) {
+        if (stage == LockRemover::Stage::BeforeUnlink)
+            auditedBeforeUnlink = m_audit->records().size() == 1 && QFile::exists(lockPath(id));
+    });
+    const RemovalResult r = remover.remove(requestFor(lockPath(id)));
+    QCOMPARE(removalOutcomeName(r.outcome), QStringLiteral("removed"));
+    QVERIFY(auditedBeforeUnlink);
+    QVERIFY(!QFile::exists(lockPath(id)));
+    verifyNoGuardLeft();
+
+    const QVector<AuditRecord> records = m_audit->records();
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().id, r.auditId);
+    QCOMPARE(records.first().bytes, bytes);
+    QCOMPARE(records.first().verdict, QStringLiteral("stale"));
+    QCOMPARE(records.first().cause, QStringLiteral("holder-exited"));
+    QCOMPARE(records.first().outcome, QStringLiteral("removed"));
+    QCOMPARE(records.first().evidence.value("holder").toObject().value("liveness").toString(),
+             QStringLiteral("gone"));
+}
+
+void tst_LockRemover::alreadyGone()
+{
+    LockRemover remover(*m_audit);
+    QCOMPARE(remover.remove(requestFor(lockPath(newId()))).outcome, RemovalOutcome::AlreadyGone);
+    QCOMPARE(remover.remove(requestFor(m_dir->path() + "/no-such-folder/x.lock")).outcome,
+             RemovalOutcome::AlreadyGone);
+    QVERIFY(m_audit->records().isEmpty());
+}
+
+void tst_LockRemover::twoCleanersOneRemovesOneFindsItGone()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    StoreScanner scanner;
+    const StoreSnapshot seenByBoth = scanner.scan({{m_dir->path(), "test"}});
+    QCOMPARE(seenByBoth.locks.size(), 1);
+
+    QStringList outcomes;
+    for (int cleaner = 0; cleaner < 2; ++cleaner) {
+        LockRemover remover(*m_audit);
+        RemovalRequest request = requestFor(lockPath(id));
+        request.expectedBytes = seenByBoth.locks.first().file.bytes;
+        request.expectRemovable = true;
+        outcomes << removalOutcomeName(remover.remove(request).outcome);
+    }
+    QCOMPARE(outcomes, (QStringList{"removed", "already-gone"}));
+}
+
+void tst_LockRemover::replacedBetweenJudgementAndUnlink()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    LiveChild live;
+    const QByteArray fresh = lockBytes(live.pid(), QDateTime::currentMSecsSinceEpoch(), id);
+
+    LockRemover remover(*m_audit);
+    remover.setStageHook([&](LockRemover::Stage stage) {
+        if (stage == LockRemover::Stage::BeforeAudit)
+            replaceFile(lockPath(id), fresh);
+    });
+    const RemovalResult r = remover.remove(requestFor(lockPath(id)));
+    QCOMPARE(removalOutcomeName(r.outcome), QStringLiteral("changed"));
+    QCOMPARE(readAll(lockPath(id)), fresh);
+    QVERIFY(m_audit->records().isEmpty());
+    // The guard linked to the old inode is ours and goes; nothing else does.
+    verifyNoGuardLeft();
+}
+
+void tst_LockRemover::rewrittenUnderTheGuard()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    const QByteArray rewritten = lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch(), id);
+
+    LockRemover remover(*m_audit);
+    remover.setStageHook([&](LockRemover::Stage stage) {
+        if (stage == LockRemover::Stage::GuardClaimed)
+            writeFile(lockPath(id), rewritten); // same inode, new bytes
+    });
+    QCOMPARE(remover.remove(requestFor(lockPath(id))).outcome, RemovalOutcome::Changed);
+    QCOMPARE(readAll(lockPath(id)), rewritten);
+    verifyNoGuardLeft();
+}
+
+void tst_LockRemover::holderCameBackToLife()
+{
+    // The process table changes between the scan and the removal: with an
+    // injected probe the same PID turns into a live holder older than its lock.
+    FakeClock clock;
+    FakeProbe probe;
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(4242, clock.wallNowMs() - kHour, id));
+    LockRemover remover(*m_audit, probe, clock);
+    remover.setStageHook([&](LockRemover::Stage stage) {
+        if (stage == LockRemover::Stage::GuardClaimed)
+            probe.add(4242, clock.bootNowMs() - 2 * kHour);
+    });
+    RemovalRequest request = requestFor(lockPath(id));
+    request.expectRemovable = true;
+    const RemovalResult r = remover.remove(request);
+    QCOMPARE(removalOutcomeName(r.outcome), QStringLiteral("no-longer-stale"));
+    QCOMPARE(r.judgement.verdict, Verdict::Held);
+    QVERIFY(QFile::exists(lockPath(id)));
+    verifyNoGuardLeft();
+}
+
+void tst_LockRemover::changedSinceShown()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    LockRemover remover(*m_audit);
+    RemovalRequest request = requestFor(lockPath(id));
+    request.expectedBytes = QByteArray("what the person saw earlier");
+    QCOMPARE(remover.remove(request).outcome, RemovalOutcome::Changed);
+    QVERIFY(QFile::exists(lockPath(id)));
+}
+
+void tst_LockRemover::refusals_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<bool>("expectRemovable");
+    QTest::addColumn<QString>("outcome");
+
+    QTest::newRow("a name that is not a session id") << "notes.lock" << "text" << false << "refused";
+    QTest::newRow("a symlink to a stale lock") << "L.lock" << "symlink" << false << "refused";
+    QTest::newRow("a FIFO named like a lock") << "F.lock" << "fifo" << false << "refused";
+    QTest::newRow("a directory named like a lock") << "D.lock" << "dir" << false << "refused";
+    QTest::newRow("a recording") << "session-2026-12-04T10-00-00-abc.jsonl" << "text" << false
+                                 << "refused";
+    QTest::newRow("a held lock asked for by hand") << "H.lock" << "held" << false << "refused";
+    QTest::newRow("a held lock the caller thought stale") << "H.lock" << "held" << true
+                                                          << "no-longer-stale";
+}
+
+void tst_LockRemover::refusals()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, setup);
+    QFETCH(bool, expectRemovable);
+    QFETCH(QString, outcome);
+
+    const QString id = newId();
+    const QString path = m_chats + '/' + QString(name).replace(QLatin1String("L."), id + '.')
+                                                .replace(QLatin1String("F."), id + '.')
+                                                .replace(QLatin1String("D."), id + '.')
+                                                .replace(QLatin1String("H."), id + '.');
+    const QString target = m_dir->path() + "/target.lock";
+    const QByteArray staleBytes =
+        lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id);
+    LiveChild live;
+    if (setup == QLatin1String("text")) {
+        writeFile(path, "not a lock at all\n");
+    } else if (setup == QLatin1String("symlink")) {
+        writeFile(target, staleBytes);
+        QVERIFY(QFile::link(target, path));
+    } else if (setup == QLatin1String("fifo")) {
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0644), 0);
+    } else if (setup == QLatin1String("dir")) {
+        QVERIFY(QDir().mkpath(path));
+    } else if (setup == QLatin1String("held")) {
+        writeFile(path, lockBytes(live.pid(), QDateTime::currentMSecsSinceEpoch() - kSecond, id));
+    }
+
+    LockRemover remover(*m_audit);
+    RemovalRequest request = requestFor(path);
+    request.force = !expectRemovable;
+    request.expectRemovable = expectRemovable;
+    const RemovalResult r = remover.remove(request);
+    QCOMPARE(removalOutcomeName(r.outcome), outcome);
+    QVERIFY(!r.message.isEmpty());
+    QVERIFY(QFileInfo(path).exists() || QFileInfo(path).isSymLink());
+    if (setup == QLatin1String("symlink"))
+        QCOMPARE(readAll(target), staleBytes);
+    QVERIFY(m_audit->records().isEmpty());
+    verifyNoGuardLeft();
+}
+
+void tst_LockRemover::forceNeedsForce()
+{
+    // Corrupt and written a moment ago: "busy", a force action.
+    const QString id = newId();
+    writeFile(lockPath(id), "{\"pid\":");
+    LockRemover remover(*m_audit);
+    RemovalRequest request = requestFor(lockPath(id));
+    RemovalResult r = remover.remove(request);
+    QCOMPARE(r.outcome, RemovalOutcome::Refused);
+    QVERIFY(r.message.contains(QLatin1String("--force")));
+    QVERIFY(QFile::exists(lockPath(id)));
+
+    request.force = true;
+    r = remover.remove(request);
+    QCOMPARE(r.outcome, RemovalOutcome::Removed);
+    QVERIFY(!QFile::exists(lockPath(id)));
+    QVERIFY(m_audit->records().first().forced);
+}
+
+void tst_LockRemover::auditFailureRemovesNothing()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    AuditLog full(QStringLiteral("/dev/full")); // every write fails with ENOSPC
+    LockRemover remover(full);
+    const RemovalResult r = remover.remove(requestFor(lockPath(id)));
+    QCOMPARE(removalOutcomeName(r.outcome), QStringLiteral("io-error"));
+    QVERIFY2(r.message.contains(QLatin1String("nothing was removed")), qPrintable(r.message));
+    QVERIFY(QFile::exists(lockPath(id)));
+    verifyNoGuardLeft();
+}
+
+void tst_LockRemover::restoreByteForByte()
+{
+    const QString id = newId();
+    const QByteArray bytes = lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id);
+    writeFile(lockPath(id), bytes);
+    QVERIFY(QFile::setPermissions(lockPath(id), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+    LockRemover remover(*m_audit);
+    const RemovalResult r = remover.remove(requestFor(lockPath(id)));
+    QCOMPARE(r.outcome, RemovalOutcome::Removed);
+
+    RestoreResult restored = remover.restore(r.auditId);
+    QCOMPARE(restoreOutcomeName(restored.outcome), QStringLiteral("restored"));
+    QCOMPARE(readAll(lockPath(id)), bytes);
+    struct stat st{};
+    QCOMPARE(::stat(QFile::encodeName(lockPath(id)).constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0777, mode_t(0640));
+    QCOMPARE(QDir(m_chats).entryList({"*.locktmp"}), QStringList());
+
+    restored = remover.restore(r.auditId);
+    QCOMPARE(restoreOutcomeName(restored.outcome), QStringLiteral("occupied"));
+    QCOMPARE(remover.restore(newId()).outcome, RestoreResult::NotFound);
+    QCOMPARE(m_audit->find(r.auditId)->outcome, QStringLiteral("restore:restored"));
+}
+
+void tst_LockRemover::symlinkedFolderIsRefused()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    const QString link = m_dir->path() + "/linked-chats";
+    QVERIFY(QFile::link(m_chats, link));
+    LockRemover remover(*m_audit);
+    const RemovalResult r = remover.remove(requestFor(link + '/' + id + ".lock"));
+    QCOMPARE(r.outcome, RemovalOutcome::Refused);
+    QVERIFY(QFile::exists(lockPath(id)));
+}
+
+QTEST_GUILESS_MAIN(tst_LockRemover)
+#include "tst_lockremover.moc"
