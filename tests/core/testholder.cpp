@@ -11,6 +11,9 @@
 //   lockscope_testholder cycle CHATS ID... N   N rounds of acquire, hold briefly,
 //                                              release or crash (every fifth round),
 //                                              logging each owned interval to stdout
+//   lockscope_testholder race CHATS ID         print "ready PID", wait for one line on
+//                                              stdin (the start gun), then behave as
+//                                              acquire: outcome, hold until EOF, release
 
 #include "lockmanager.h"
 
@@ -79,6 +82,22 @@ int main(int argc, char *argv[])
             return 1;
         if (mode == QLatin1String("crash"))
             ::_exit(0); // no release: the lock stays behind, as after a crash
+        waitForStdinClose();
+        say(releaseOutcomeName(r.handle->release()).toLatin1());
+        return 0;
+    }
+    if (mode == QLatin1String("race")) {
+        say("ready " + QByteArray::number(::getpid()));
+        // The gun: one byte on stdin, so that every contender starts at the same moment
+        // instead of in the order the test happened to spawn them.
+        char gun = 0;
+        if (::read(STDIN_FILENO, &gun, 1) != 1)
+            return 2;
+        LockManager manager;
+        AcquireResult r = manager.acquire(args.value(1).toLocal8Bit(), args.value(2));
+        say(acquireOutcomeName(r.outcome).toLatin1() + ' ' + QByteArray::number(::getpid()));
+        if (!r.handle)
+            return 1;
         waitForStdinClose();
         say(releaseOutcomeName(r.handle->release()).toLatin1());
         return 0;
