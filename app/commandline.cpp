@@ -23,8 +23,8 @@ namespace lockscope {
 
 namespace {
 
-const QStringList kCommands = {QStringLiteral("list"),   QStringLiteral("clean"),
-                               QStringLiteral("remove"), QStringLiteral("hold"),
+const QStringList kCommands = {QStringLiteral("list"),    QStringLiteral("clean"),
+                               QStringLiteral("remove"),  QStringLiteral("hold"),
                                QStringLiteral("restore"), QStringLiteral("audit"),
                                QStringLiteral("help")};
 
@@ -59,7 +59,8 @@ const char kUsage[] =
 
 int usageError(const QString &message)
 {
-    err() << "lockscope: " << message << "\n" << "Try 'lockscope --help'.\n";
+    err() << "lockscope: " << message << "\n"
+          << "Try 'lockscope --help'.\n";
     err().flush();
     return ExitUsage;
 }
@@ -71,8 +72,8 @@ QVector<ScanTarget> targetsFrom(const QStringList &paths)
         return discoverRoots(QProcessEnvironment::systemEnvironment());
     for (const QString &path : paths) {
         // llxprt's janitor never visits the 0.9.x root; say so when it is named.
-        const bool legacy = QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt"))
-            || QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt/tmp"));
+        const bool legacy = QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt")) ||
+                            QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt/tmp"));
         targets.append({path, QStringLiteral("command line"), legacy});
     }
     return targets;
@@ -102,7 +103,8 @@ QString shortAge(const std::optional<qint64> &ms)
 QString verdictLabel(const Judgement &j)
 {
     const QString cause = causeName(j.cause);
-    return cause.isEmpty() ? verdictName(j.verdict) : verdictName(j.verdict) + QLatin1Char('/') + cause;
+    return cause.isEmpty() ? verdictName(j.verdict)
+                           : verdictName(j.verdict) + QLatin1Char('/') + cause;
 }
 
 void printTable(const QVector<QStringList> &rows)
@@ -134,8 +136,8 @@ int commandList(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-    parser.addOption({{QStringLiteral("v"), QStringLiteral("verbose")},
-                      QStringLiteral("reasons and sessions")});
+    parser.addOption(
+        {{QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("reasons and sessions")});
     parser.addOption({QStringLiteral("fail-on-stale"), QStringLiteral("exit 3 when stale")});
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("store"));
     if (!parser.parse(arguments))
@@ -145,9 +147,9 @@ int commandList(const QStringList &arguments)
     StoreScanner scanner;
     const StoreSnapshot snap = scanner.scan(targetsFrom(paths));
     const bool rootFailed = reportRootErrors(snap, !paths.isEmpty());
-    const bool anyStale = std::any_of(snap.locks.cbegin(), snap.locks.cend(), [](const LockEntry &l) {
-        return l.judgement.verdict == Verdict::Stale;
-    });
+    const bool anyStale =
+        std::any_of(snap.locks.cbegin(), snap.locks.cend(),
+                    [](const LockEntry &l) { return l.judgement.verdict == Verdict::Stale; });
 
     if (parser.isSet(QStringLiteral("json"))) {
         out() << QJsonDocument(snapshotToJson(snap, SystemClock::instance().bootNowMs()))
@@ -175,7 +177,8 @@ int commandList(const QStringList &arguments)
 
         if (parser.isSet(QStringLiteral("verbose"))) {
             for (const LockEntry &l : snap.locks) {
-                out() << "\n" << l.path() << "\n  " << verdictLabel(l.judgement) << ": "
+                out() << "\n"
+                      << l.path() << "\n  " << verdictLabel(l.judgement) << ": "
                       << l.judgement.reason << "\n";
                 if (!l.judgement.blockedReason.isEmpty())
                     out() << "  blocked: " << l.judgement.blockedReason << "\n";
@@ -197,9 +200,10 @@ int commandList(const QStringList &arguments)
         QStringList parts;
         for (auto it = counts.cbegin(); it != counts.cend(); ++it)
             parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
-        out() << "\n" << snap.locks.size() << " files (" << parts.join(QStringLiteral(", "))
-              << "); " << snap.sessions.size() << " sessions, " << idle << " idle; "
-              << snap.projects.size() << " projects in " << snap.roots.size() << " roots.\n";
+        out() << "\n"
+              << snap.locks.size() << " files (" << parts.join(QStringLiteral(", ")) << "); "
+              << snap.sessions.size() << " sessions, " << idle << " idle; " << snap.projects.size()
+              << " projects in " << snap.roots.size() << " roots.\n";
     }
     out().flush();
     if (rootFailed)
@@ -209,21 +213,21 @@ int commandList(const QStringList &arguments)
 
 QJsonObject resultToJson(const RemovalResult &r)
 {
-    return QJsonObject{{QLatin1String("path"), QString::fromUtf8(r.path)},
-                       {QLatin1String("outcome"), removalOutcomeName(r.outcome)},
-                       {QLatin1String("message"), r.message},
-                       {QLatin1String("auditId"), r.auditId.isEmpty() ? QJsonValue()
-                                                                      : QJsonValue(r.auditId)},
-                       {QLatin1String("verdict"), verdictName(r.judgement.verdict)},
-                       {QLatin1String("cause"), causeName(r.judgement.cause)}};
+    return QJsonObject{
+        {QLatin1String("path"), QString::fromUtf8(r.path)},
+        {QLatin1String("outcome"), removalOutcomeName(r.outcome)},
+        {QLatin1String("message"), r.message},
+        {QLatin1String("auditId"), r.auditId.isEmpty() ? QJsonValue() : QJsonValue(r.auditId)},
+        {QLatin1String("verdict"), verdictName(r.judgement.verdict)},
+        {QLatin1String("cause"), causeName(r.judgement.cause)}};
 }
 
 int commandClean(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
-    parser.addOption({{QStringLiteral("n"), QStringLiteral("dry-run")},
-                      QStringLiteral("only show")});
+    parser.addOption(
+        {{QStringLiteral("n"), QStringLiteral("dry-run")}, QStringLiteral("only show")});
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("store"));
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
@@ -309,7 +313,8 @@ int commandRemove(const QStringList &arguments)
         out() << QJsonDocument(resultToJson(r)).toJson(QJsonDocument::Indented);
     else
         out() << removalOutcomeName(r.outcome) << ": " << QString::fromUtf8(r.path) << "\n  "
-              << r.message << (r.auditId.isEmpty() ? QString() : QStringLiteral("\n  audit id: ") + r.auditId)
+              << r.message
+              << (r.auditId.isEmpty() ? QString() : QStringLiteral("\n  audit id: ") + r.auditId)
               << "\n";
     out().flush();
     return r.failed() ? ExitRemovalFailed : ExitOk;
@@ -344,14 +349,15 @@ int commandHold(const QStringList &arguments)
         err().flush();
         return acquired.outcome == AcquireOutcome::InvalidId ? ExitUsage : ExitRemovalFailed;
     }
-    out() << acquireOutcomeName(acquired.outcome) << " " << QString::fromUtf8(acquired.handle->path())
-          << " pid " << ::getpid() << "\n";
+    out() << acquireOutcomeName(acquired.outcome) << " "
+          << QString::fromUtf8(acquired.handle->path()) << " pid " << ::getpid() << "\n";
     out().flush();
 
     int received = 0;
     sigwait(&stopSignals, &received);
     const ReleaseOutcome released = acquired.handle->release();
-    out() << releaseOutcomeName(released) << " " << QString::fromUtf8(acquired.handle->path()) << "\n";
+    out() << releaseOutcomeName(released) << " " << QString::fromUtf8(acquired.handle->path())
+          << "\n";
     out().flush();
     return released == ReleaseOutcome::Released ? ExitOk : ExitRemovalFailed;
 }
@@ -418,16 +424,16 @@ bool isCommandLineInvocation(const QStringList &arguments)
     if (arguments.size() < 2)
         return false;
     const QString first = arguments.at(1);
-    return kCommands.contains(first) || first == QLatin1String("--help")
-        || first == QLatin1String("-h") || first == QLatin1String("--version");
+    return kCommands.contains(first) || first == QLatin1String("--help") ||
+           first == QLatin1String("-h") || first == QLatin1String("--version");
 }
 
 int runCommandLine(const QStringList &arguments)
 {
     const QString command = arguments.value(1);
     const QStringList rest = QStringList{arguments.first()} + arguments.mid(2);
-    if (command == QLatin1String("--help") || command == QLatin1String("-h")
-        || command == QLatin1String("help") || rest.contains(QLatin1String("--help"))) {
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help") || rest.contains(QLatin1String("--help"))) {
         out() << kUsage;
         out().flush();
         return ExitOk;

@@ -5,7 +5,8 @@
 namespace lockscope {
 
 // Exit codes of the command line, documented in docs/cli.md.
-enum ExitCode {
+enum ExitCode
+{
     ExitOk = 0,
     ExitRemovalFailed = 1,
     ExitUsage = 2,

@@ -62,8 +62,8 @@ bool AuditLog::appendLine(const QJsonObject &object, QString *error)
         return false;
     }
     const QByteArray path = QFile::encodeName(m_path);
-    const int fd = ::open(path.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                          0600);
+    const int fd =
+        ::open(path.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         *error = QStringLiteral("cannot open the audit log %1: %2")
                      .arg(m_path, QString::fromLocal8Bit(strerror(errno)));
@@ -77,9 +77,9 @@ bool AuditLog::appendLine(const QJsonObject &object, QString *error)
     const int syncErrno = errno;
     ::close(fd);
     if (written != line.size()) {
-        *error = QStringLiteral("cannot write the audit log %1: %2")
-                     .arg(m_path, QString::fromLocal8Bit(
-                                      strerror(written < 0 ? writeErrno : ENOSPC)));
+        *error =
+            QStringLiteral("cannot write the audit log %1: %2")
+                .arg(m_path, QString::fromLocal8Bit(strerror(written < 0 ? writeErrno : ENOSPC)));
         return false;
     }
     if (!synced) {
@@ -139,7 +139,8 @@ QVector<AuditRecord> AuditLog::records(QString *error) const
     QFile file(m_path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (error && file.exists())
-            *error = QStringLiteral("cannot read the audit log %1: %2").arg(m_path, file.errorString());
+            *error =
+                QStringLiteral("cannot read the audit log %1: %2").arg(m_path, file.errorString());
         return result;
     }
     QHash<QString, int> byId;
@@ -154,10 +155,12 @@ QVector<AuditRecord> AuditLog::records(QString *error) const
             r.user = o.value(QLatin1String("user")).toString();
             r.uid = uint(o.value(QLatin1String("uid")).toInteger());
             r.host = o.value(QLatin1String("host")).toString();
-            r.dirPath = QByteArray::fromBase64(o.value(QLatin1String("dirB64")).toString().toLatin1());
+            r.dirPath =
+                QByteArray::fromBase64(o.value(QLatin1String("dirB64")).toString().toLatin1());
             r.fileName =
                 QByteArray::fromBase64(o.value(QLatin1String("nameB64")).toString().toLatin1());
-            r.bytes = QByteArray::fromBase64(o.value(QLatin1String("bytesB64")).toString().toLatin1());
+            r.bytes =
+                QByteArray::fromBase64(o.value(QLatin1String("bytesB64")).toString().toLatin1());
             r.mode = uint(o.value(QLatin1String("mode")).toInteger(0644));
             r.kind = o.value(QLatin1String("kind")).toString();
             r.verdict = o.value(QLatin1String("verdict")).toString();
@@ -172,8 +175,8 @@ QVector<AuditRecord> AuditLog::records(QString *error) const
             if (it != byId.cend()) {
                 const QString outcome = o.value(QLatin1String("outcome")).toString();
                 result[*it].outcome = type == QLatin1String("restore")
-                    ? QStringLiteral("restore:") + outcome
-                    : outcome;
+                                          ? QStringLiteral("restore:") + outcome
+                                          : outcome;
             }
         }
     }

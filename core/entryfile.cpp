@@ -45,7 +45,9 @@ void fill(EntryFile &entry, const struct stat &st)
 EntryFile statEntry(int dirfd, const QByteArray &name)
 {
     EntryFile entry;
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstatat(dirfd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         entry.statErrno = errno;
         return entry;
@@ -69,7 +71,9 @@ EntryFile readEntry(int dirfd, const QByteArray &name, qint64 bound)
         return entry;
     }
 
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(fd, &st) != 0) {
         entry.openErrno = errno;
         ::close(fd);

@@ -6,7 +6,17 @@
 
 namespace lockscope {
 
-enum class FileType { Missing, Regular, Symlink, Directory, Fifo, Socket, Device, Other };
+enum class FileType
+{
+    Missing,
+    Regular,
+    Symlink,
+    Directory,
+    Fifo,
+    Socket,
+    Device,
+    Other
+};
 
 // The lstat of one entry plus, for regular files, its first bytes. Reading goes
 // through the directory handle with O_NOFOLLOW | O_NONBLOCK so that a symlink
@@ -30,8 +40,8 @@ struct EntryFile
 
     bool sameInode(const EntryFile &other) const
     {
-        return type != FileType::Missing && other.type != FileType::Missing && dev == other.dev
-            && ino == other.ino;
+        return type != FileType::Missing && other.type != FileType::Missing && dev == other.dev &&
+               ino == other.ino;
     }
 };
 

@@ -8,8 +8,8 @@ namespace {
 
 bool isIdChar(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-        || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 bool isLowerHex(char c)
@@ -74,7 +74,8 @@ bool isSessionId(const QByteArray &id)
 
 bool isSessionId(const QString &id)
 {
-    return id.size() <= 256 && isSessionId(id.toLatin1()) && QString::fromLatin1(id.toLatin1()) == id;
+    return id.size() <= 256 && isSessionId(id.toLatin1()) &&
+           QString::fromLatin1(id.toLatin1()) == id;
 }
 
 bool isUuidV4(const QString &text)

@@ -7,16 +7,17 @@ namespace lockscope {
 
 // What a directory entry is, judged by its name alone. The file type and the
 // content are judged later; a name never proves anything about the bytes.
-enum class EntryKind {
-    Recording,   // session-<stamp>-<12 chars>.jsonl
-    Lock,        // <sessionId>.lock
-    LegacyLock,  // <YYYY-MM-DDTHH-MM-SS>-<12 chars>.lock, keyed by recording name
-    Guard,       // <sessionId>.lock.tguard
-    Temp,        // <sessionId>.lock.<uuid v4>.locktmp
-    BadTemp,     // ends in .locktmp but breaks upstream's grammar
-    NotALock,    // ends in .lock but the stem is not a session id
-    Lease,       // .llxprt-janitor.lease
-    Archive,     // the archive/ folder or an entry inside it
+enum class EntryKind
+{
+    Recording,  // session-<stamp>-<12 chars>.jsonl
+    Lock,       // <sessionId>.lock
+    LegacyLock, // <YYYY-MM-DDTHH-MM-SS>-<12 chars>.lock, keyed by recording name
+    Guard,      // <sessionId>.lock.tguard
+    Temp,       // <sessionId>.lock.<uuid v4>.locktmp
+    BadTemp,    // ends in .locktmp but breaks upstream's grammar
+    NotALock,   // ends in .lock but the stem is not a session id
+    Lease,      // .llxprt-janitor.lease
+    Archive,    // the archive/ folder or an entry inside it
     Unknown,
 };
 

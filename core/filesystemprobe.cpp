@@ -59,7 +59,9 @@ DirectoryFacts probeDirectory(int dirfd)
 {
     DirectoryFacts facts;
 
-    struct statfs fs{};
+    struct statfs fs
+    {
+    };
     if (::fstatfs(dirfd, &fs) == 0) {
         const auto magic = static_cast<unsigned long>(fs.f_type) & 0xFFFFFFFFUL;
         facts.typeName = QStringLiteral("0x%1").arg(magic, 0, 16);
@@ -74,11 +76,15 @@ DirectoryFacts probeDirectory(int dirfd)
         facts.error = errno;
     }
 
-    struct statvfs vfs{};
+    struct statvfs vfs
+    {
+    };
     if (::fstatvfs(dirfd, &vfs) == 0)
         facts.readOnly = (vfs.f_flag & ST_RDONLY) != 0;
 
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(dirfd, &st) == 0) {
         facts.sticky = (st.st_mode & S_ISVTX) != 0;
         facts.ownerUid = st.st_uid;

@@ -5,7 +5,13 @@
 
 namespace lockscope {
 
-enum class FilesystemKind { Local, Network, Fuse, Unknown };
+enum class FilesystemKind
+{
+    Local,
+    Network,
+    Fuse,
+    Unknown
+};
 
 // Facts about the directory that holds a lock: where it lives and whether this
 // user could remove an entry from it.

@@ -12,8 +12,8 @@ namespace {
 
 bool readsPayload(EntryKind kind)
 {
-    return kind == EntryKind::Lock || kind == EntryKind::LegacyLock || kind == EntryKind::Guard
-        || kind == EntryKind::Temp || kind == EntryKind::Lease;
+    return kind == EntryKind::Lock || kind == EntryKind::LegacyLock || kind == EntryKind::Guard ||
+           kind == EntryKind::Temp || kind == EntryKind::Lease;
 }
 
 } // namespace
@@ -67,13 +67,13 @@ LockInputs LockInspector::inputsFor(const LockEntry &entry) const
 // a recording carrying the id, or a payload naming it.
 bool LockInspector::looksLikeSessionLock(const LockEntry &entry) const
 {
-    return isUuidShaped(entry.sessionId) || (m_recorded && m_recorded->contains(entry.sessionId))
-        || (entry.payload.hasSessionId && entry.payload.sessionId == entry.sessionId);
+    return isUuidShaped(entry.sessionId) || (m_recorded && m_recorded->contains(entry.sessionId)) ||
+           (entry.payload.hasSessionId && entry.payload.sessionId == entry.sessionId);
 }
 
 LockEntry LockInspector::readHolderEntry(int dirfd, const QByteArray &dirPath,
-                                         const QByteArray &name, EntryKind kind,
-                                         const QString &key, const DirectoryFacts &directory) const
+                                         const QByteArray &name, EntryKind kind, const QString &key,
+                                         const DirectoryFacts &directory) const
 {
     LockEntry entry;
     entry.dirPath = dirPath;

@@ -83,8 +83,8 @@ QByteArray writeTemp(int dirfd, const QByteArray &lockName, const QByteArray &pa
         *error = errno;
         return {};
     }
-    const bool ok = ::write(fd, payload.constData(), size_t(payload.size())) == payload.size()
-        && ::fsync(fd) == 0;
+    const bool ok = ::write(fd, payload.constData(), size_t(payload.size())) == payload.size() &&
+                    ::fsync(fd) == 0;
     *error = ok ? 0 : errno;
     ::close(fd);
     if (!ok) {
@@ -96,8 +96,8 @@ QByteArray writeTemp(int dirfd, const QByteArray &lockName, const QByteArray &pa
 
 // Claims <lock>.tguard: a hard link of the lock, or (where hard links to other
 // users' files are refused) a file naming this process. Returns the guard's stat.
-std::optional<EntryFile> claimGuard(int dirfd, const QByteArray &lockName,
-                                    const QString &sessionId, int *error)
+std::optional<EntryFile> claimGuard(int dirfd, const QByteArray &lockName, const QString &sessionId,
+                                    int *error)
 {
     const QByteArray guard = lockName + ".tguard";
     if (::linkat(dirfd, lockName.constData(), dirfd, guard.constData(), 0) == 0)
@@ -147,8 +147,8 @@ bool LockHandle::ownsLock() const
     if (dir.fd() < 0)
         return false;
     const EntryFile now = readEntry(dir.fd(), m_name);
-    return now.type == FileType::Regular && now.dev == m_dev && now.ino == m_ino
-        && parseLockPayload(now.bytes).ownerToken == m_token;
+    return now.type == FileType::Regular && now.dev == m_dev && now.ino == m_ino &&
+           parseLockPayload(now.bytes).ownerToken == m_token;
 }
 
 ReleaseOutcome LockHandle::release()
@@ -183,8 +183,8 @@ ReleaseOutcome LockHandle::release()
     ReleaseOutcome outcome = ReleaseOutcome::Released;
     if (now.type == FileType::Missing) {
         outcome = ReleaseOutcome::AlreadyGone;
-    } else if (now.dev != m_dev || now.ino != m_ino
-               || parseLockPayload(now.bytes).ownerToken != m_token) {
+    } else if (now.dev != m_dev || now.ino != m_ino ||
+               parseLockPayload(now.bytes).ownerToken != m_token) {
         outcome = ReleaseOutcome::NotOwner;
     } else if (::unlinkat(dir.fd(), m_name.constData(), 0) != 0) {
         outcome = errno == ENOENT ? ReleaseOutcome::AlreadyGone : ReleaseOutcome::IoError;
@@ -248,20 +248,20 @@ AcquireResult LockManager::acquire(const QByteArray &chatsDir, const QString &se
     }
     Dir dir(chatsDir);
     if (dir.fd() < 0) {
-        result.message = QStringLiteral("Cannot open %1: %2")
-                             .arg(displayPath(chatsDir), errnoText(dir.error()));
+        result.message =
+            QStringLiteral("Cannot open %1: %2").arg(displayPath(chatsDir), errnoText(dir.error()));
         return result;
     }
 
     const QByteArray name = sessionId.toLatin1() + ".lock";
     const QString token = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const QByteArray payload = makeLockPayload(::getpid(), formatTimestamp(m_clock.wallNowMs()),
-                                               sessionId, token);
+    const QByteArray payload =
+        makeLockPayload(::getpid(), formatTimestamp(m_clock.wallNowMs()), sessionId, token);
     int error = 0;
     const QByteArray temp = writeTemp(dir.fd(), name, payload, &error);
     if (temp.isEmpty()) {
-        result.message = QStringLiteral("Cannot write in %1: %2")
-                             .arg(displayPath(chatsDir), errnoText(error));
+        result.message =
+            QStringLiteral("Cannot write in %1: %2").arg(displayPath(chatsDir), errnoText(error));
         return result;
     }
     const auto dropTemp = qScopeGuard([&] { ::unlinkat(dir.fd(), temp.constData(), 0); });
@@ -290,25 +290,26 @@ AcquireResult LockManager::acquire(const QByteArray &chatsDir, const QString &se
             return result;
         } else if (existing.judgement.verdict != Verdict::Stale) {
             result.outcome = AcquireOutcome::InUse;
-            result.message = QStringLiteral("In use (%1): %2")
-                                 .arg(verdictName(existing.judgement.verdict),
-                                      existing.judgement.reason);
+            result.message =
+                QStringLiteral("In use (%1): %2")
+                    .arg(verdictName(existing.judgement.verdict), existing.judgement.reason);
             return result;
         } else {
             const auto guard = claimGuard(dir.fd(), name, sessionId, &error);
             if (!guard) {
-                result.outcome = error == EEXIST ? AcquireOutcome::InTransition
-                                                 : AcquireOutcome::IoError;
-                result.message = error == EEXIST
-                    ? QStringLiteral("Another process is taking this lock over right now.")
-                    : QStringLiteral("Cannot claim the guard: %1").arg(errnoText(error));
+                result.outcome =
+                    error == EEXIST ? AcquireOutcome::InTransition : AcquireOutcome::IoError;
+                result.message =
+                    error == EEXIST
+                        ? QStringLiteral("Another process is taking this lock over right now.")
+                        : QStringLiteral("Cannot claim the guard: %1").arg(errnoText(error));
                 return result;
             }
             inspector.setIgnoreGuard(true);
             const LockEntry again = inspector.inspect(dir.fd(), chatsDir, name, facts);
-            const bool unchanged = again.file.sameInode(existing.file)
-                && again.file.bytes == existing.file.bytes
-                && again.judgement.verdict == Verdict::Stale;
+            const bool unchanged = again.file.sameInode(existing.file) &&
+                                   again.file.bytes == existing.file.bytes &&
+                                   again.judgement.verdict == Verdict::Stale;
             if (unchanged) {
                 AuditRecord record;
                 record.id = AuditLog::newId();
@@ -319,21 +320,22 @@ AcquireResult LockManager::acquire(const QByteArray &chatsDir, const QString &se
                 record.kind = QStringLiteral("lock");
                 record.verdict = verdictName(again.judgement.verdict);
                 record.cause = causeName(again.judgement.cause);
-                record.reason = QStringLiteral("taken over by lockscope hold: %1")
-                                    .arg(again.judgement.reason);
+                record.reason =
+                    QStringLiteral("taken over by lockscope hold: %1").arg(again.judgement.reason);
                 record.evidence =
                     lockToJson(again, nullptr, m_clock.wallNowMs(), m_clock.bootNowMs());
                 QString auditError;
                 if (!m_audit->append(record, &auditError)) {
                     releaseGuard(dir.fd(), name, *guard);
-                    result.message = QStringLiteral("%1; the stale lock was left in place.")
-                                         .arg(auditError);
+                    result.message =
+                        QStringLiteral("%1; the stale lock was left in place.").arg(auditError);
                     return result;
                 }
                 if (::unlinkat(dir.fd(), name.constData(), 0) == 0)
                     published = publish();
-                m_audit->appendOutcome(record.id, published ? QStringLiteral("removed")
-                                                            : QStringLiteral("already-gone"),
+                m_audit->appendOutcome(record.id,
+                                       published ? QStringLiteral("removed")
+                                                 : QStringLiteral("already-gone"),
                                        &auditError);
                 result.outcome = AcquireOutcome::TookOver;
             }
@@ -364,9 +366,8 @@ AcquireResult LockManager::acquire(const QByteArray &chatsDir, const QString &se
     registerHeld(mine.dev, mine.ino, true);
     if (result.outcome != AcquireOutcome::TookOver)
         result.outcome = AcquireOutcome::Acquired;
-    result.message = QStringLiteral("Holding %1 as PID %2.")
-                         .arg(displayPath(handle->path()))
-                         .arg(::getpid());
+    result.message =
+        QStringLiteral("Holding %1 as PID %2.").arg(displayPath(handle->path())).arg(::getpid());
     result.handle = std::move(handle);
     return result;
 }

@@ -15,7 +15,8 @@
 
 namespace lockscope {
 
-enum class AcquireOutcome {
+enum class AcquireOutcome
+{
     Acquired,     // no lock was there; ours is published
     TookOver,     // a stale lock was replaced under the transition guard
     InUse,        // another holder has it (held, busy, expired, unverifiable...)
@@ -24,7 +25,14 @@ enum class AcquireOutcome {
     IoError,
 };
 
-enum class ReleaseOutcome { Released, NotOwner, AlreadyGone, InTransition, IoError };
+enum class ReleaseOutcome
+{
+    Released,
+    NotOwner,
+    AlreadyGone,
+    InTransition,
+    IoError
+};
 
 class LockManager;
 

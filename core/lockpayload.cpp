@@ -91,8 +91,7 @@ LockPayload parseLockPayload(const QByteArray &bytes)
     const QJsonObject object = document.object();
 
     readPid(payload, object);
-    payload.timestampText =
-        stringField(object, QLatin1String("timestamp"), &payload.hasTimestamp);
+    payload.timestampText = stringField(object, QLatin1String("timestamp"), &payload.hasTimestamp);
     if (payload.hasTimestamp)
         payload.timestamp = parseTimestamp(payload.timestampText);
     payload.sessionId = stringField(object, QLatin1String("sessionId"), &payload.hasSessionId);
@@ -121,9 +120,9 @@ QByteArray makeLockPayload(qint64 pid, const QString &timestamp, const QString &
 {
     // Upstream's key order (pid, timestamp, sessionId, ownerToken), so files
     // written here compare byte for byte with llxprt's; QJsonObject would sort.
-    return "{\"pid\":" + QByteArray::number(pid) + ",\"timestamp\":" + jsonString(timestamp)
-        + ",\"sessionId\":" + jsonString(sessionId) + ",\"ownerToken\":" + jsonString(ownerToken)
-        + '}';
+    return "{\"pid\":" + QByteArray::number(pid) + ",\"timestamp\":" + jsonString(timestamp) +
+           ",\"sessionId\":" + jsonString(sessionId) + ",\"ownerToken\":" + jsonString(ownerToken) +
+           '}';
 }
 
 } // namespace lockscope

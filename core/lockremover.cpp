@@ -80,8 +80,8 @@ bool isLockKind(EntryKind kind)
 
 bool removableKind(EntryKind kind)
 {
-    return isLockKind(kind) || kind == EntryKind::Guard || kind == EntryKind::Temp
-        || kind == EntryKind::Lease;
+    return isLockKind(kind) || kind == EntryKind::Guard || kind == EntryKind::Temp ||
+           kind == EntryKind::Lease;
 }
 
 QByteArray splitDir(const QByteArray &path, QByteArray *name)
@@ -102,12 +102,20 @@ QByteArray splitDir(const QByteArray &path, QByteArray *name)
 class GuardClaim
 {
 public:
-    GuardClaim(int dirfd, QByteArray name) : m_dirfd(dirfd), m_name(std::move(name)) {}
+    GuardClaim(int dirfd, QByteArray name)
+        : m_dirfd(dirfd)
+        , m_name(std::move(name))
+    {
+    }
     ~GuardClaim() { release(); }
     GuardClaim(const GuardClaim &) = delete;
     GuardClaim &operator=(const GuardClaim &) = delete;
 
-    void hold(const EntryFile &guard) { m_guard = guard; m_held = true; }
+    void hold(const EntryFile &guard)
+    {
+        m_guard = guard;
+        m_held = true;
+    }
     bool held() const { return m_held; }
     const EntryFile &file() const { return m_guard; }
     const QByteArray &name() const { return m_name; }
@@ -145,8 +153,8 @@ bool writeOwnGuard(int dirfd, const QByteArray &name, const QString &sessionId, 
     const QByteArray payload =
         makeLockPayload(::getpid(), formatTimestamp(QDateTime::currentMSecsSinceEpoch()), sessionId,
                         QUuid::createUuid().toString(QUuid::WithoutBraces));
-    const bool ok = ::write(fd, payload.constData(), size_t(payload.size())) == payload.size()
-        && ::fsync(fd) == 0;
+    const bool ok = ::write(fd, payload.constData(), size_t(payload.size())) == payload.size() &&
+                    ::fsync(fd) == 0;
     *error = ok ? 0 : errno;
     ::close(fd);
     if (!ok)
@@ -165,8 +173,8 @@ RemovalRequest RemovalRequest::forPath(const QByteArray &path)
 
 bool RemovalResult::failed() const
 {
-    return outcome == RemovalOutcome::PermissionDenied || outcome == RemovalOutcome::ReadOnly
-        || outcome == RemovalOutcome::IoError || outcome == RemovalOutcome::Refused;
+    return outcome == RemovalOutcome::PermissionDenied || outcome == RemovalOutcome::ReadOnly ||
+           outcome == RemovalOutcome::IoError || outcome == RemovalOutcome::Refused;
 }
 
 LockRemover::LockRemover(AuditLog &audit, const ProcessProbe &probe, const Clock &clock)
@@ -179,8 +187,8 @@ LockRemover::LockRemover(AuditLog &audit, const ProcessProbe &probe, const Clock
 RemovalResult LockRemover::remove(const RemovalRequest &request)
 {
     const QByteArray path = request.dirPath + '/' + request.fileName;
-    if (request.fileName.isEmpty() || request.fileName.contains('/') || request.fileName == "."
-        || request.fileName == "..")
+    if (request.fileName.isEmpty() || request.fileName.contains('/') || request.fileName == "." ||
+        request.fileName == "..")
         return result(RemovalOutcome::Refused, path, QStringLiteral("Not a file name."));
 
     // Step 1: one directory handle for every step.
@@ -250,8 +258,8 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
     GuardClaim guard(dir.fd(), request.fileName + ".tguard");
     if (isLockKind(first.kind)) {
         for (int attempt = 0; attempt < 2 && !guard.held(); ++attempt) {
-            if (::linkat(dir.fd(), request.fileName.constData(), dir.fd(),
-                         guard.name().constData(), 0) == 0) {
+            if (::linkat(dir.fd(), request.fileName.constData(), dir.fd(), guard.name().constData(),
+                         0) == 0) {
                 guard.hold(statEntry(dir.fd(), guard.name()));
                 break;
             }
@@ -274,8 +282,8 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
             const EntryFile existing = statEntry(dir.fd(), guard.name());
             const EntryFile lockNow = statEntry(dir.fd(), request.fileName);
             const JudgeContext ctx = makeJudgeContext(m_clock, m_probe);
-            if (existing.type == FileType::Regular && existing.sameInode(lockNow)
-                && ctx.wallNowMs - existing.ctimeMs >= limits::kTransitionFreshMs) {
+            if (existing.type == FileType::Regular && existing.sameInode(lockNow) &&
+                ctx.wallNowMs - existing.ctimeMs >= limits::kTransitionFreshMs) {
                 guard.hold(existing);
                 break;
             }
@@ -285,8 +293,8 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
                 guardRequest.fileName = guard.name();
                 guardRequest.expectRemovable = true;
                 const RemovalResult removed = remove(guardRequest);
-                if (removed.outcome == RemovalOutcome::Removed
-                    || removed.outcome == RemovalOutcome::AlreadyGone)
+                if (removed.outcome == RemovalOutcome::Removed ||
+                    removed.outcome == RemovalOutcome::AlreadyGone)
                     continue;
             }
             RemovalResult r = result(RemovalOutcome::InTransition, path,
@@ -306,7 +314,8 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
     if (judged.file.type == FileType::Missing)
         return result(RemovalOutcome::AlreadyGone, path,
                       QStringLiteral("Already gone: another process removed it first."));
-    const bool sameAsShown = judged.file.sameInode(first.file) && judged.file.bytes == first.file.bytes;
+    const bool sameAsShown =
+        judged.file.sameInode(first.file) && judged.file.bytes == first.file.bytes;
     if (!sameAsShown) {
         RemovalResult r = result(RemovalOutcome::Changed, path,
                                  QStringLiteral("The file was replaced or rewritten while it was"
@@ -328,8 +337,8 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
         return result(RemovalOutcome::AlreadyGone, path,
                       QStringLiteral("Already gone: another process removed it first."));
     const bool linkGuard = guard.held() && guard.file().sameInode(first.file);
-    if (!reread.sameInode(judged.file) || reread.bytes != judged.file.bytes
-        || (linkGuard && !statEntry(dir.fd(), guard.name()).sameInode(reread))) {
+    if (!reread.sameInode(judged.file) || reread.bytes != judged.file.bytes ||
+        (linkGuard && !statEntry(dir.fd(), guard.name()).sameInode(reread))) {
         RemovalResult r = result(RemovalOutcome::Changed, path,
                                  QStringLiteral("The file was replaced or rewritten at the last"
                                                 " moment; nothing was removed."));
@@ -373,10 +382,11 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
         r.judgement = verdict;
     } else {
         r.outcome = RemovalOutcome::Removed;
-        r.message = QStringLiteral("Removed (%1%2).")
-                        .arg(verdictName(verdict.verdict),
-                             verdict.cause == Cause::None ? QString()
-                                                          : QLatin1Char('/') + causeName(verdict.cause));
+        r.message =
+            QStringLiteral("Removed (%1%2).")
+                .arg(verdictName(verdict.verdict),
+                     verdict.cause == Cause::None ? QString()
+                                                  : QLatin1Char('/') + causeName(verdict.cause));
     }
     r.guardRemoved = guard.release();
     QString outcomeError;
@@ -392,16 +402,18 @@ RestoreResult LockRemover::restore(const QString &auditId)
     const auto record = m_audit.find(auditId, &error);
     if (!record) {
         r.outcome = RestoreResult::NotFound;
-        r.message = error.isEmpty()
-            ? QStringLiteral("No removal with id %1 in %2.").arg(auditId, m_audit.path())
-            : error;
+        r.message =
+            error.isEmpty()
+                ? QStringLiteral("No removal with id %1 in %2.").arg(auditId, m_audit.path())
+                : error;
         return r;
     }
     r.path = record->rawPath();
 
     DirHandle dir(record->dirPath);
     if (dir.fd() < 0) {
-        r.outcome = dir.error() == EACCES ? RestoreResult::PermissionDenied : RestoreResult::IoError;
+        r.outcome =
+            dir.error() == EACCES ? RestoreResult::PermissionDenied : RestoreResult::IoError;
         r.message = QStringLiteral("Cannot open %1: %2")
                         .arg(displayPath(record->dirPath), errnoText(dir.error()));
         return r;
@@ -415,40 +427,43 @@ RestoreResult LockRemover::restore(const QString &auditId)
 
     // Published exactly as llxprt publishes a lock: a complete temp file, then a
     // hard link, which fails rather than overwrite whatever appeared meanwhile.
-    const QByteArray temp = record->fileName + '.'
-        + QUuid::createUuid().toString(QUuid::WithoutBraces).toLatin1() + ".locktmp";
+    const QByteArray temp = record->fileName + '.' +
+                            QUuid::createUuid().toString(QUuid::WithoutBraces).toLatin1() +
+                            ".locktmp";
     const int fd = ::openat(dir.fd(), temp.constData(),
                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         const int e = errno;
-        r.outcome = e == EROFS ? RestoreResult::ReadOnly
+        r.outcome = e == EROFS                    ? RestoreResult::ReadOnly
                     : (e == EACCES || e == EPERM) ? RestoreResult::PermissionDenied
                                                   : RestoreResult::IoError;
         r.message = QStringLiteral("Cannot write in %1: %2")
                         .arg(displayPath(record->dirPath), errnoText(e));
         return r;
     }
-    const bool written = ::write(fd, record->bytes.constData(), size_t(record->bytes.size()))
-            == record->bytes.size()
-        && ::fchmod(fd, mode_t(record->mode & 0777)) == 0 && ::fsync(fd) == 0;
+    const bool written = ::write(fd, record->bytes.constData(), size_t(record->bytes.size())) ==
+                             record->bytes.size() &&
+                         ::fchmod(fd, mode_t(record->mode & 0777)) == 0 && ::fsync(fd) == 0;
     const int writeErrno = errno;
     ::close(fd);
     int linkErrno = 0;
-    if (written && ::linkat(dir.fd(), temp.constData(), dir.fd(), record->fileName.constData(), 0)
-            != 0)
+    if (written &&
+        ::linkat(dir.fd(), temp.constData(), dir.fd(), record->fileName.constData(), 0) != 0)
         linkErrno = errno;
     ::unlinkat(dir.fd(), temp.constData(), 0);
 
     if (!written) {
         r.outcome = RestoreResult::IoError;
-        r.message = QStringLiteral("Writing the restored file failed: %1").arg(errnoText(writeErrno));
+        r.message =
+            QStringLiteral("Writing the restored file failed: %1").arg(errnoText(writeErrno));
     } else if (linkErrno == EEXIST) {
         r.outcome = RestoreResult::Occupied;
         r.message = QStringLiteral("Something appeared at %1 meanwhile; nothing was restored.")
                         .arg(displayPath(r.path));
     } else if (linkErrno != 0) {
         r.outcome = RestoreResult::IoError;
-        r.message = QStringLiteral("Publishing the restored file failed: %1").arg(errnoText(linkErrno));
+        r.message =
+            QStringLiteral("Publishing the restored file failed: %1").arg(errnoText(linkErrno));
     } else {
         r.outcome = RestoreResult::Restored;
         r.message = QStringLiteral("Restored %1 (%2 bytes).")

@@ -13,7 +13,8 @@
 
 namespace lockscope {
 
-enum class RemovalOutcome {
+enum class RemovalOutcome
+{
     Removed,
     AlreadyGone,
     Changed,
@@ -53,7 +54,15 @@ struct RemovalResult
 
 struct RestoreResult
 {
-    enum Outcome { Restored, Occupied, NotFound, PermissionDenied, ReadOnly, IoError };
+    enum Outcome
+    {
+        Restored,
+        Occupied,
+        NotFound,
+        PermissionDenied,
+        ReadOnly,
+        IoError
+    };
     Outcome outcome = IoError;
     QByteArray path;
     QString message;
@@ -65,7 +74,12 @@ struct RestoreResult
 class LockRemover
 {
 public:
-    enum class Stage { GuardClaimed, BeforeAudit, BeforeUnlink };
+    enum class Stage
+    {
+        GuardClaimed,
+        BeforeAudit,
+        BeforeUnlink
+    };
 
     LockRemover(AuditLog &audit, const ProcessProbe &probe = SystemProcessProbe::instance(),
                 const Clock &clock = SystemClock::instance());

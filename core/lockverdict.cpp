@@ -29,9 +29,10 @@ bool looksLikeLlxprt(const HolderFacts &holder)
         return true; // nothing to go on: no evidence either way
     for (const QString &name : qAsConst(names)) {
         const QString lower = name.toLower();
-        if (lower == QLatin1String("node") || lower == QLatin1String("nodejs")
-            || lower == QLatin1String("bun") || lower.startsWith(QLatin1String("llxprt"))
-            || lower.startsWith(QLatin1String("lockscope")) || lower.startsWith(QLatin1String("node-")))
+        if (lower == QLatin1String("node") || lower == QLatin1String("nodejs") ||
+            lower == QLatin1String("bun") || lower.startsWith(QLatin1String("llxprt")) ||
+            lower.startsWith(QLatin1String("lockscope")) ||
+            lower.startsWith(QLatin1String("node-")))
             return true;
     }
     return false;
@@ -61,8 +62,8 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
         j.lockAgeMs = mtimeAge;
         j.ageFromMtime = true;
     }
-    if (mtimeAge < -limits::kFutureGraceMs
-        || (stampUsable && *j.lockAgeMs < -limits::kFutureGraceMs))
+    if (mtimeAge < -limits::kFutureGraceMs ||
+        (stampUsable && *j.lockAgeMs < -limits::kFutureGraceMs))
         j.flags |= ClockSkew;
 
     if (!in.payload.usable()) {
@@ -75,13 +76,14 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
                            .arg(what, humanDuration(mtimeAge));
         } else {
             j.verdict = Verdict::Busy;
-            j.reason = mtimeAge < 0
-                ? QStringLiteral("%1, and its modification time is %2 in the future, so its"
-                                 " age cannot be known.")
-                      .arg(what, humanDuration(-mtimeAge))
-                : QStringLiteral("%1, and the file was changed %2 ago: a writer may still be"
-                                 " working on it.")
-                      .arg(what, humanDuration(mtimeAge));
+            j.reason =
+                mtimeAge < 0
+                    ? QStringLiteral("%1, and its modification time is %2 in the future, so its"
+                                     " age cannot be known.")
+                          .arg(what, humanDuration(-mtimeAge))
+                    : QStringLiteral("%1, and the file was changed %2 ago: a writer may still be"
+                                     " working on it.")
+                          .arg(what, humanDuration(mtimeAge));
         }
         return j;
     }
@@ -97,10 +99,10 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
     }
     if (in.directory.kind == FilesystemKind::Network || in.directory.kind == FilesystemKind::Fuse) {
         j.verdict = Verdict::Unverifiable;
-        j.reason = QStringLiteral("The file is on a %1 filesystem (%2): %3 may belong to a"
-                                  " process on another host.")
-                       .arg(filesystemKindName(in.directory.kind), in.directory.typeName,
-                            pidText(pid));
+        j.reason =
+            QStringLiteral("The file is on a %1 filesystem (%2): %3 may belong to a"
+                           " process on another host.")
+                .arg(filesystemKindName(in.directory.kind), in.directory.typeName, pidText(pid));
         return j;
     }
 
@@ -115,8 +117,8 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
     case Liveness::ProbeError:
         j.verdict = Verdict::Unverifiable;
         j.reason = QStringLiteral("%1 could not be probed (%2).")
-                       .arg(pidText(pid), h.killErrno ? errnoText(h.killErrno)
-                                                      : QStringLiteral("not probed"));
+                       .arg(pidText(pid),
+                            h.killErrno ? errnoText(h.killErrno) : QStringLiteral("not probed"));
         return j;
     case Liveness::Alive:
     case Liveness::AlivePermission:
@@ -161,9 +163,9 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
     }
 
     const QString since = j.holderAgeMs
-        ? QStringLiteral("started %1 ago, before the lock was taken")
-              .arg(humanDuration(*j.holderAgeMs))
-        : QStringLiteral("start time could not be read");
+                              ? QStringLiteral("started %1 ago, before the lock was taken")
+                                    .arg(humanDuration(*j.holderAgeMs))
+                              : QStringLiteral("start time could not be read");
     if (*j.lockAgeMs > limits::kStaleAgeMs) {
         j.verdict = Verdict::Expired;
         j.reason = QStringLiteral("%1 is running (%2), but the lock is %3 old, past 48 h."
@@ -180,7 +182,8 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
 void addOwnershipFlags(Judgement &j, const LockInputs &in, const JudgeContext &ctx)
 {
     const HolderFacts &h = in.holder;
-    if (h.exists() && (h.liveness == Liveness::AlivePermission || (h.uid && *h.uid != ctx.selfUid))) {
+    if (h.exists() &&
+        (h.liveness == Liveness::AlivePermission || (h.uid && *h.uid != ctx.selfUid))) {
         j.flags |= OtherUser;
         j.otherUserReason = h.uid ? QStringLiteral("the holder runs as uid %1").arg(*h.uid)
                                   : QStringLiteral("the holder belongs to another user (EPERM)");
@@ -188,8 +191,8 @@ void addOwnershipFlags(Judgement &j, const LockInputs &in, const JudgeContext &c
         j.flags |= OtherUser;
         j.otherUserReason = QStringLiteral("the file belongs to uid %1").arg(in.file.uid);
     }
-    if (h.exists() && (j.verdict == Verdict::Held || j.verdict == Verdict::Expired)
-        && !looksLikeLlxprt(h))
+    if (h.exists() && (j.verdict == Verdict::Held || j.verdict == Verdict::Expired) &&
+        !looksLikeLlxprt(h))
         j.flags |= NotLlxprt;
 }
 
@@ -202,8 +205,8 @@ void addBlockedFlag(Judgement &j, const LockInputs &in, const JudgeContext &ctx)
         j.blockedReason = QStringLiteral("read-only filesystem");
     } else if (!d.writable) {
         j.blockedReason = QStringLiteral("no write permission on the directory");
-    } else if (d.sticky && ctx.selfUid != 0 && d.ownerUid != ctx.selfUid
-               && in.file.uid != ctx.selfUid) {
+    } else if (d.sticky && ctx.selfUid != 0 && d.ownerUid != ctx.selfUid &&
+               in.file.uid != ctx.selfUid) {
         j.blockedReason = QStringLiteral("sticky directory owned by someone else (uid %1), and"
                                          " the file is not yours")
                               .arg(d.ownerUid);
@@ -290,8 +293,7 @@ Judgement judgeLock(const LockInputs &in, const JudgeContext &ctx)
 }
 
 GuardState guardStateFor(const EntryFile &lockFile, const EntryFile &guardFile,
-                         const Judgement &guardJudgement, const JudgeContext &ctx,
-                         QString *reason)
+                         const Judgement &guardJudgement, const JudgeContext &ctx, QString *reason)
 {
     if (guardFile.type == FileType::Missing)
         return GuardState::None;
@@ -309,9 +311,9 @@ GuardState guardStateFor(const EntryFile &lockFile, const EntryFile &guardFile,
         return GuardState::Leftover;
     if (reason) {
         *reason = guardJudgement.verdict == Verdict::Held
-            ? QStringLiteral("its guard names a claimant that is alive")
-            : QStringLiteral("its guard is %1: %2")
-                  .arg(verdictName(guardJudgement.verdict), guardJudgement.reason);
+                      ? QStringLiteral("its guard names a claimant that is alive")
+                      : QStringLiteral("its guard is %1: %2")
+                            .arg(verdictName(guardJudgement.verdict), guardJudgement.reason);
     }
     return GuardState::Running;
 }
@@ -424,8 +426,8 @@ UpstreamView judgeUpstream(const LockInputs &in, bool guardPresent, bool legacyR
     view.inUse = !pidOk || alive;
 
     if (!pidOk || !p.timestamp.valid) {
-        view.staleB = in.file.type != FileType::Missing
-            && ctx.wallNowMs - in.file.mtimeMs > limits::kStaleAgeMs;
+        view.staleB = in.file.type != FileType::Missing &&
+                      ctx.wallNowMs - in.file.mtimeMs > limits::kStaleAgeMs;
     } else if (!alive) {
         view.staleB = true;
     } else {
@@ -433,9 +435,9 @@ UpstreamView judgeUpstream(const LockInputs &in, bool guardPresent, bool legacyR
     }
 
     const bool lockName = in.kind == EntryKind::Lock || in.kind == EntryKind::LegacyLock;
-    view.janitorRemoves = lockName && !legacyRoot && in.file.type == FileType::Regular
-        && p.jsonObject && (!p.hasSessionId || p.sessionId == in.nameKey) && view.staleB
-        && !guardPresent;
+    view.janitorRemoves = lockName && !legacyRoot && in.file.type == FileType::Regular &&
+                          p.jsonObject && (!p.hasSessionId || p.sessionId == in.nameKey) &&
+                          view.staleB && !guardPresent;
     return view;
 }
 

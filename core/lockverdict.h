@@ -30,11 +30,33 @@ constexpr qint64 kLeaseFreshMs = 10LL * 60 * 1000;
 constexpr qint64 kFutureGraceMs = 1'000;
 } // namespace limits
 
-enum class Verdict { Held, Stale, Expired, Busy, Unverifiable, InTransition, NotALock };
-enum class Cause { None, HolderExited, PidReused, Aged };
-enum class Action { Keep, Remove, Force, Never };
+enum class Verdict
+{
+    Held,
+    Stale,
+    Expired,
+    Busy,
+    Unverifiable,
+    InTransition,
+    NotALock
+};
+enum class Cause
+{
+    None,
+    HolderExited,
+    PidReused,
+    Aged
+};
+enum class Action
+{
+    Keep,
+    Remove,
+    Force,
+    Never
+};
 
-enum Flag : uint {
+enum Flag : uint
+{
     NoFlags = 0,
     Orphaned = 1 << 0,
     OtherUser = 1 << 1,
@@ -46,10 +68,11 @@ enum Flag : uint {
 };
 
 // The state of a lock's transition guard, as far as the lock is concerned.
-enum class GuardState {
-    None,       // no guard entry
-    Running,    // a fresh hard link of this lock, or a claimant that is alive
-    Leftover,   // a guard whose claimant is gone or whose link is old
+enum class GuardState
+{
+    None,     // no guard entry
+    Running,  // a fresh hard link of this lock, or a claimant that is alive
+    Leftover, // a guard whose claimant is gone or whose link is old
 };
 
 struct Judgement
@@ -88,9 +111,9 @@ struct LockInputs
     HolderFacts holder;
     DirectoryFacts directory;
     GuardState guard = GuardState::None;
-    QString guardReason;        // evidence for GuardState::Running
-    bool heldBySelf = false;    // this process holds the lock through LockManager
-    bool hasRecording = true;   // a recording in the chats dir carries this session
+    QString guardReason;      // evidence for GuardState::Running
+    bool heldBySelf = false;  // this process holds the lock through LockManager
+    bool hasRecording = true; // a recording in the chats dir carries this session
 };
 
 // Upstream's two predicates, computed as llxprt 0.11 does, for comparison.
@@ -112,8 +135,7 @@ UpstreamView judgeUpstream(const LockInputs &in, bool guardPresent, bool legacyR
 
 // Whether the guard entry beside a lock belongs to a running transition.
 GuardState guardStateFor(const EntryFile &lockFile, const EntryFile &guardFile,
-                         const Judgement &guardJudgement, const JudgeContext &ctx,
-                         QString *reason);
+                         const Judgement &guardJudgement, const JudgeContext &ctx, QString *reason);
 
 Action actionFor(Verdict verdict);
 QString verdictName(Verdict verdict);

@@ -8,7 +8,8 @@
 namespace lockscope {
 
 // What kill(pid, 0) said. EPERM means the process exists under another user.
-enum class Liveness {
+enum class Liveness
+{
     NotProbed,       // the PID was not a positive integer, or probing was skipped
     Alive,           // kill succeeded
     AlivePermission, // kill gave EPERM: alive, owned by someone else

@@ -109,7 +109,7 @@ HolderFacts SystemProcessProbe::probe(qint64 pid) const
         facts.liveness = Liveness::Alive;
     } else {
         facts.killErrno = errno;
-        facts.liveness = errno == ESRCH  ? Liveness::Gone
+        facts.liveness = errno == ESRCH   ? Liveness::Gone
                          : errno == EPERM ? Liveness::AlivePermission
                                           : Liveness::ProbeError;
     }

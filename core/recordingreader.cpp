@@ -33,8 +33,8 @@ void readHeader(RecordingInfo &info, QByteArray line)
     const QJsonObject object = parseLine(line);
     if (object.isEmpty()) {
         info.headerError = line.trimmed().isEmpty()
-            ? QStringLiteral("the file is empty")
-            : QStringLiteral("the first line is not a complete JSON object");
+                               ? QStringLiteral("the file is empty")
+                               : QStringLiteral("the first line is not a complete JSON object");
         return;
     }
     if (object.value(QLatin1String("type")).toString() != QLatin1String("session_start")) {
@@ -45,8 +45,8 @@ void readHeader(RecordingInfo &info, QByteArray line)
     const QString id = payload.value(QLatin1String("sessionId")).toString();
     if (!isSessionId(id)) {
         info.headerError = id.isEmpty()
-            ? QStringLiteral("the header names no sessionId")
-            : QStringLiteral("the header's sessionId is not a valid session id");
+                               ? QStringLiteral("the header names no sessionId")
+                               : QStringLiteral("the header's sessionId is not a valid session id");
         return;
     }
     info.headerOk = true;
@@ -84,8 +84,8 @@ void readEvent(RecordingInfo &info, const QByteArray &line)
     const bool isContent = line.contains("\"type\":\"content\"");
     if (isContent && !info.firstHumanText.isEmpty())
         return;
-    if (!isContent && !line.contains("\"type\":\"session_") && !line.contains("\"type\":\"provider_")
-        && !line.contains("\"type\":\"checkpoint_"))
+    if (!isContent && !line.contains("\"type\":\"session_") &&
+        !line.contains("\"type\":\"provider_") && !line.contains("\"type\":\"checkpoint_"))
         return;
 
     const QJsonObject object = parseLine(line);
@@ -184,8 +184,8 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
         const ssize_t n = readSome(fd, chunk.data(), chunk.size());
         if (n < 0) {
             if (!headerDone)
-                info.headerError = QStringLiteral("read failed: %1")
-                                      .arg(QString::fromLocal8Bit(strerror(errno)));
+                info.headerError =
+                    QStringLiteral("read failed: %1").arg(QString::fromLocal8Bit(strerror(errno)));
             break;
         }
         if (n == 0)
@@ -216,7 +216,9 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
                                                 .arg(QString::fromLocal8Bit(strerror(errno)));
         return info;
     }
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         info.headerError = QStringLiteral("not a regular file");
@@ -227,8 +229,8 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
     {
         QMutexLocker locker(&m_mutex);
         const auto it = m_cache.constFind(key);
-        if (it != m_cache.constEnd() && it->sizeBytes == st.st_size && it->mtimeMs == mtimeMs
-            && it->fileName == fileName) {
+        if (it != m_cache.constEnd() && it->sizeBytes == st.st_size && it->mtimeMs == mtimeMs &&
+            it->fileName == fileName) {
             ::close(fd);
             return *it;
         }

@@ -43,8 +43,8 @@ QJsonObject fileToJson(const EntryFile &f)
     o.insert(QLatin1String("nlink"), double(f.nlink));
     o.insert(QLatin1String("mode"), QStringLiteral("%1").arg(f.mode, 4, 8, QLatin1Char('0')));
     o.insert(QLatin1String("uid"), double(f.uid));
-    o.insert(QLatin1String("readError"), f.openErrno ? QJsonValue(errnoText(f.openErrno))
-                                                     : QJsonValue());
+    o.insert(QLatin1String("readError"),
+             f.openErrno ? QJsonValue(errnoText(f.openErrno)) : QJsonValue());
     o.insert(QLatin1String("truncated"), f.truncated);
     return o;
 }
@@ -59,8 +59,8 @@ QJsonObject lockToJson(const LockEntry &lock, const StoreSnapshot *snapshot, qin
     o.insert(QLatin1String("path"), lock.path());
     o.insert(QLatin1String("kind"), lock.kindName());
     o.insert(QLatin1String("sessionId"), stringOrNull(lock.sessionId));
-    o.insert(QLatin1String("pid"), lock.payload.pid ? QJsonValue(double(*lock.payload.pid))
-                                                    : QJsonValue());
+    o.insert(QLatin1String("pid"),
+             lock.payload.pid ? QJsonValue(double(*lock.payload.pid)) : QJsonValue());
     o.insert(QLatin1String("timestamp"),
              lock.payload.hasTimestamp ? QJsonValue(lock.payload.timestampText) : QJsonValue());
     o.insert(QLatin1String("lockAgeSeconds"),
@@ -97,8 +97,8 @@ QJsonObject lockToJson(const LockEntry &lock, const StoreSnapshot *snapshot, qin
                                 {QLatin1String("sticky"), lock.directory.sticky}});
     evidence.insert(QLatin1String("toleranceSeconds"), double(limits::kStartToleranceMs / 1000));
     o.insert(QLatin1String("evidence"), evidence);
-    o.insert(QLatin1String("payload"), lock.file.read ? QJsonValue(QString::fromUtf8(lock.file.bytes))
-                                                      : QJsonValue());
+    o.insert(QLatin1String("payload"),
+             lock.file.read ? QJsonValue(QString::fromUtf8(lock.file.bytes)) : QJsonValue());
 
     if (snapshot && lock.projectIndex >= 0 && lock.projectIndex < snapshot->projects.size())
         o.insert(QLatin1String("project"), snapshot->projects.at(lock.projectIndex).hash);
@@ -109,8 +109,8 @@ QJsonObject sessionToJson(const SessionEntry &session, const StoreSnapshot &snap
 {
     QJsonObject o;
     o.insert(QLatin1String("sessionId"), stringOrNull(session.sessionId));
-    o.insert(QLatin1String("recording"), session.recording ? QJsonValue(displayPath(session.recordingPath))
-                                                           : QJsonValue());
+    o.insert(QLatin1String("recording"),
+             session.recording ? QJsonValue(displayPath(session.recordingPath)) : QJsonValue());
     const RecordingInfo *r = session.recording ? &*session.recording : nullptr;
     o.insert(QLatin1String("recordingError"),
              r && !r->headerOk ? QJsonValue(r->headerError) : QJsonValue());
@@ -119,16 +119,19 @@ QJsonObject sessionToJson(const SessionEntry &session, const StoreSnapshot &snap
     o.insert(QLatin1String("provider"), r ? stringOrNull(r->provider) : QJsonValue());
     o.insert(QLatin1String("model"), r ? stringOrNull(r->model) : QJsonValue());
     o.insert(QLatin1String("startTime"), r ? stringOrNull(r->startTime) : QJsonValue());
-    o.insert(QLatin1String("lastActivity"), r ? QJsonValue(formatTimestamp(r->mtimeMs)) : QJsonValue());
+    o.insert(QLatin1String("lastActivity"),
+             r ? QJsonValue(formatTimestamp(r->mtimeMs)) : QJsonValue());
     o.insert(QLatin1String("sizeBytes"), r ? QJsonValue(double(r->sizeBytes)) : QJsonValue());
     o.insert(QLatin1String("forkParent"), r ? stringOrNull(r->forkParent) : QJsonValue());
     QJsonArray checkpoints;
     if (r) {
         for (const Checkpoint &c : r->checkpoints)
-            checkpoints.append(QJsonObject{{QLatin1String("id"), c.id}, {QLatin1String("name"), c.name}});
+            checkpoints.append(
+                QJsonObject{{QLatin1String("id"), c.id}, {QLatin1String("name"), c.name}});
     }
     o.insert(QLatin1String("checkpoints"), checkpoints);
-    const LockEntry *lock = session.lockIndex >= 0 ? &snapshot.locks.at(session.lockIndex) : nullptr;
+    const LockEntry *lock =
+        session.lockIndex >= 0 ? &snapshot.locks.at(session.lockIndex) : nullptr;
     o.insert(QLatin1String("lock"), lock ? QJsonValue(lock->path()) : QJsonValue());
     o.insert(QLatin1String("lockVerdict"),
              lock ? QJsonValue(verdictName(lock->judgement.verdict)) : QJsonValue());
@@ -175,8 +178,8 @@ QJsonObject snapshotToJson(const StoreSnapshot &snapshot, qint64 bootNowMs)
 
     QJsonArray problems;
     for (const ScanProblem &p : snapshot.problems)
-        problems.append(QJsonObject{{QLatin1String("path"), p.path},
-                                    {QLatin1String("message"), p.message}});
+        problems.append(
+            QJsonObject{{QLatin1String("path"), p.path}, {QLatin1String("message"), p.message}});
     o.insert(QLatin1String("problems"), problems);
     return o;
 }

@@ -38,10 +38,10 @@ QVector<ScanTarget> discoverRoots(const QProcessEnvironment &env, bool includeMi
         candidates.append({xdgState + QStringLiteral("/llxprt-code/tmp"),
                            QStringLiteral("default ($XDG_STATE_HOME)")});
     else
-        candidates.append({home + QStringLiteral("/.local/state/llxprt-code/tmp"),
-                           QStringLiteral("default")});
-    candidates.append({home + QStringLiteral("/.llxprt/tmp"), QStringLiteral("legacy ~/.llxprt"),
-                       true});
+        candidates.append(
+            {home + QStringLiteral("/.local/state/llxprt-code/tmp"), QStringLiteral("default")});
+    candidates.append(
+        {home + QStringLiteral("/.llxprt/tmp"), QStringLiteral("legacy ~/.llxprt"), true});
 
     QVector<ScanTarget> roots;
     QStringList seen;

@@ -22,7 +22,10 @@ namespace {
 class Fd
 {
 public:
-    explicit Fd(int fd = -1) : m_fd(fd) {}
+    explicit Fd(int fd = -1)
+        : m_fd(fd)
+    {
+    }
     ~Fd()
     {
         if (m_fd >= 0)
@@ -81,14 +84,18 @@ int openSubdirectory(int parentfd, const QByteArray &name, int *error)
 
 bool isSymlink(int parentfd, const QByteArray &name)
 {
-    struct stat st{};
-    return ::fstatat(parentfd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0
-        && S_ISLNK(st.st_mode);
+    struct stat st
+    {
+    };
+    return ::fstatat(parentfd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISLNK(st.st_mode);
 }
 
 bool hasDirectory(int dirfd, const char *name)
 {
-    struct stat st{};
+    struct stat st
+    {
+    };
     return ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -236,7 +243,8 @@ void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &proj
     if (!chats.valid()) {
         if (projectfd >= 0 && isSymlink(projectfd, "chats"))
             pass.snapshot.problems.append(
-                {displayPath(chatsPath), QStringLiteral("chats folder is a symlink; not followed")});
+                {displayPath(chatsPath),
+                 QStringLiteral("chats folder is a symlink; not followed")});
         else if (error != ENOENT)
             pass.snapshot.problems.append(
                 {displayPath(chatsPath),
@@ -248,8 +256,8 @@ void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &proj
     pass.seenChats.insert(chatsPath);
 
     ProjectEntry project;
-    const QByteArray projectDir = projectfd < 0 ? chatsPath.left(chatsPath.lastIndexOf('/'))
-                                                : projectPath;
+    const QByteArray projectDir =
+        projectfd < 0 ? chatsPath.left(chatsPath.lastIndexOf('/')) : projectPath;
     project.hash = QString::fromUtf8(baseName(projectDir));
     project.chatsDir = displayPath(chatsPath);
     project.rootIndex = rootIndex;
@@ -257,8 +265,7 @@ void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &proj
     scanChats(pass, chats.get(), chatsPath, int(pass.snapshot.projects.size() - 1));
 }
 
-void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPath,
-                             int projectIndex)
+void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPath, int projectIndex)
 {
     StoreSnapshot &snap = pass.snapshot;
     QVector<QByteArray> names;
@@ -278,8 +285,8 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
         const EntryName classified = classifyEntryName(name);
         if (classified.kind == EntryKind::Recording) {
             RecordingInfo info = m_recordings.read(chatsfd, name);
-            if (info.headerError.startsWith(QLatin1String("cannot be opened"))
-                && !info.headerError.contains(QLatin1String("ermission"))) {
+            if (info.headerError.startsWith(QLatin1String("cannot be opened")) &&
+                !info.headerError.contains(QLatin1String("ermission"))) {
                 continue; // vanished between readdir and open
             }
             recordings.append(std::move(info));

@@ -34,7 +34,10 @@ qint64 daysFromCivil(qint64 y, int m, int d)
 class Cursor
 {
 public:
-    explicit Cursor(const QString &text) : m_text(text) {}
+    explicit Cursor(const QString &text)
+        : m_text(text)
+    {
+    }
 
     bool atEnd() const { return m_pos >= m_text.size(); }
     QChar peek() const { return atEnd() ? QChar() : m_text.at(m_pos); }
@@ -61,8 +64,8 @@ public:
     int digitRun() const
     {
         int n = 0;
-        while (m_pos + n < m_text.size() && m_text.at(m_pos + n) >= QLatin1Char('0')
-               && m_text.at(m_pos + n) <= QLatin1Char('9'))
+        while (m_pos + n < m_text.size() && m_text.at(m_pos + n) >= QLatin1Char('0') &&
+               m_text.at(m_pos + n) <= QLatin1Char('9'))
             ++n;
         return n;
     }
@@ -77,9 +80,9 @@ private:
 std::optional<qint64> civilToEpochMs(qint64 year, int month, int day, int hour, int minute,
                                      int second, int millis)
 {
-    if (year < -271821 || year > 275760 || month < 1 || month > 12 || day < 1
-        || day > daysInMonth(year, month) || hour < 0 || hour > 24 || minute < 0 || minute > 59
-        || second < 0 || second > 59 || millis < 0 || millis > 999)
+    if (year < -271821 || year > 275760 || month < 1 || month > 12 || day < 1 ||
+        day > daysInMonth(year, month) || hour < 0 || hour > 24 || minute < 0 || minute > 59 ||
+        second < 0 || second > 59 || millis < 0 || millis > 999)
         return std::nullopt;
     if (hour == 24 && (minute != 0 || second != 0 || millis != 0))
         return std::nullopt;

@@ -124,7 +124,8 @@ int main(int argc, char *argv[])
                 say("crash " + id.toLatin1());
                 ::_exit(0);
             }
-            say("release " + id.toLatin1() + ' ' + releaseOutcomeName(r.handle->release()).toLatin1());
+            say("release " + id.toLatin1() + ' ' +
+                releaseOutcomeName(r.handle->release()).toLatin1());
         }
         return 0;
     }

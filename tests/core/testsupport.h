@@ -17,8 +17,8 @@
 #include <QTest>
 #include <QUuid>
 
-#include <memory>
 #include <fcntl.h>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -188,14 +188,15 @@ inline void writeFile(const QString &path, const QByteArray &bytes)
 inline QByteArray headerLine(const QString &id, const QString &workspace = QStringLiteral("/w"))
 {
     return QByteArrayLiteral("{\"v\":1,\"seq\":1,\"ts\":\"2026-12-04T15:20:03.592Z\",\"type\":"
-                             "\"session_start\",\"payload\":{\"sessionId\":\"")
-        + id.toLatin1() + "\",\"projectHash\":\"" + QByteArray(64, 'a')
-        + "\",\"workspaceDirs\":[\"" + workspace.toUtf8()
-        + "\"],\"provider\":\"openai\",\"model\":\"gpt-5\",\"startTime\":"
-          "\"2026-12-04T15:20:03.592Z\"}}\n";
+                             "\"session_start\",\"payload\":{\"sessionId\":\"") +
+           id.toLatin1() + "\",\"projectHash\":\"" + QByteArray(64, 'a') +
+           "\",\"workspaceDirs\":[\"" + workspace.toUtf8() +
+           "\"],\"provider\":\"openai\",\"model\":\"gpt-5\",\"startTime\":"
+           "\"2026-12-04T15:20:03.592Z\"}}\n";
 }
 
-inline QString recordingName(const QString &id, const QString &stamp = QStringLiteral("2026-12-04T15-20-03"))
+inline QString recordingName(const QString &id,
+                             const QString &stamp = QStringLiteral("2026-12-04T15-20-03"))
 {
     return QStringLiteral("session-%1-%2.jsonl").arg(stamp, id.left(12));
 }
@@ -213,9 +214,9 @@ inline bool copyTree(const QString &from, const QString &to)
         if (info.isDir()) {
             if (!copyTree(info.filePath(), target))
                 return false;
-        } else if (!QFile::copy(info.filePath(), target)
-                   || !QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner
-                                                         | QFile::ReadGroup | QFile::ReadOther)) {
+        } else if (!QFile::copy(info.filePath(), target) ||
+                   !QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner |
+                                                      QFile::ReadGroup | QFile::ReadOther)) {
             return false;
         }
     }

@@ -26,8 +26,8 @@ void tst_LockPayload::pid_data()
     QTest::newRow("negative") << QByteArray("{\"pid\":-1}") << qint64(0) << false;
     QTest::newRow("a string") << QByteArray("{\"pid\":\"4242\"}") << qint64(0) << false;
     QTest::newRow("a fraction") << QByteArray("{\"pid\":4242.5}") << qint64(0) << false;
-    QTest::newRow("exponent form of an integer") << QByteArray("{\"pid\":4.242e3}") << qint64(4242)
-                                                 << true;
+    QTest::newRow("exponent form of an integer")
+        << QByteArray("{\"pid\":4.242e3}") << qint64(4242) << true;
     QTest::newRow("1e30") << QByteArray("{\"pid\":1e30}") << qint64(0) << false;
     QTest::newRow("larger than pid_t, still a safe integer")
         << QByteArray("{\"pid\":4294967296}") << qint64(0) << true;
@@ -54,9 +54,10 @@ void tst_LockPayload::pid()
 void tst_LockPayload::upstreamBytes()
 {
     // The exact bytes llxprt writes: compact, its key order, no trailing newline.
-    const QByteArray bytes = makeLockPayload(10935, QStringLiteral("2026-12-04T15:20:03.589Z"),
-                                             QStringLiteral("0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a"),
-                                             QStringLiteral("7f46ae57-34f1-4b2c-b2b2-f83b3c54b37d"));
+    const QByteArray bytes =
+        makeLockPayload(10935, QStringLiteral("2026-12-04T15:20:03.589Z"),
+                        QStringLiteral("0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a"),
+                        QStringLiteral("7f46ae57-34f1-4b2c-b2b2-f83b3c54b37d"));
     QCOMPARE(bytes, QByteArray("{\"pid\":10935,\"timestamp\":\"2026-12-04T15:20:03.589Z\","
                                "\"sessionId\":\"0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a\","
                                "\"ownerToken\":\"7f46ae57-34f1-4b2c-b2b2-f83b3c54b37d\"}"));

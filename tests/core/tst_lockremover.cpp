@@ -215,15 +215,20 @@ void tst_LockRemover::refusals_data()
     QTest::addColumn<bool>("expectRemovable");
     QTest::addColumn<QString>("outcome");
 
-    QTest::newRow("a name that is not a session id") << "notes.lock" << "text" << false << "refused";
-    QTest::newRow("a symlink to a stale lock") << "L.lock" << "symlink" << false << "refused";
-    QTest::newRow("a FIFO named like a lock") << "F.lock" << "fifo" << false << "refused";
-    QTest::newRow("a directory named like a lock") << "D.lock" << "dir" << false << "refused";
-    QTest::newRow("a recording") << "session-2026-12-04T10-00-00-abc.jsonl" << "text" << false
-                                 << "refused";
-    QTest::newRow("a held lock asked for by hand") << "H.lock" << "held" << false << "refused";
-    QTest::newRow("a held lock the caller thought stale") << "H.lock" << "held" << true
-                                                          << "no-longer-stale";
+    QTest::newRow("a name that is not a session id") << "notes.lock"
+                                                     << "text" << false << "refused";
+    QTest::newRow("a symlink to a stale lock") << "L.lock"
+                                               << "symlink" << false << "refused";
+    QTest::newRow("a FIFO named like a lock") << "F.lock"
+                                              << "fifo" << false << "refused";
+    QTest::newRow("a directory named like a lock") << "D.lock"
+                                                   << "dir" << false << "refused";
+    QTest::newRow("a recording") << "session-2026-12-04T10-00-00-abc.jsonl"
+                                 << "text" << false << "refused";
+    QTest::newRow("a held lock asked for by hand") << "H.lock"
+                                                   << "held" << false << "refused";
+    QTest::newRow("a held lock the caller thought stale") << "H.lock"
+                                                          << "held" << true << "no-longer-stale";
 }
 
 void tst_LockRemover::refusals()
@@ -234,10 +239,12 @@ void tst_LockRemover::refusals()
     QFETCH(QString, outcome);
 
     const QString id = newId();
-    const QString path = m_chats + '/' + QString(name).replace(QLatin1String("L."), id + '.')
-                                                .replace(QLatin1String("F."), id + '.')
-                                                .replace(QLatin1String("D."), id + '.')
-                                                .replace(QLatin1String("H."), id + '.');
+    const QString path = m_chats + '/' +
+                         QString(name)
+                             .replace(QLatin1String("L."), id + '.')
+                             .replace(QLatin1String("F."), id + '.')
+                             .replace(QLatin1String("D."), id + '.')
+                             .replace(QLatin1String("H."), id + '.');
     const QString target = m_dir->path() + "/target.lock";
     const QByteArray staleBytes =
         lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id);
@@ -306,7 +313,8 @@ void tst_LockRemover::restoreByteForByte()
     const QString id = newId();
     const QByteArray bytes = lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id);
     writeFile(lockPath(id), bytes);
-    QVERIFY(QFile::setPermissions(lockPath(id), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+    QVERIFY(QFile::setPermissions(lockPath(id),
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
     LockRemover remover(*m_audit);
     const RemovalResult r = remover.remove(requestFor(lockPath(id)));
     QCOMPARE(r.outcome, RemovalOutcome::Removed);
@@ -314,7 +322,9 @@ void tst_LockRemover::restoreByteForByte()
     RestoreResult restored = remover.restore(r.auditId);
     QCOMPARE(restoreOutcomeName(restored.outcome), QStringLiteral("restored"));
     QCOMPARE(readAll(lockPath(id)), bytes);
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::stat(QFile::encodeName(lockPath(id)).constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, mode_t(0640));
     QCOMPARE(QDir(m_chats).entryList({"*.locktmp"}), QStringList());

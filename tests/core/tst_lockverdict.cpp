@@ -12,13 +12,25 @@ using namespace lockscope::test;
 namespace {
 
 constexpr qint64 kWall = Q_INT64_C(1'800'000'000'000); // a fixed "now" (2027)
-constexpr qint64 kBoot = 30 * kDay;                     // and the boot clock then
+constexpr qint64 kBoot = 30 * kDay;                    // and the boot clock then
 constexpr qint64 kPid = 4242;
 constexpr uint kMe = 1000;
 
-enum Holder { Gone, Alive, AliveEperm, ThreadId, KernelThread, Self, NoStartTime, ProbeFailed, Python };
+enum Holder
+{
+    Gone,
+    Alive,
+    AliveEperm,
+    ThreadId,
+    KernelThread,
+    Self,
+    NoStartTime,
+    ProbeFailed,
+    Python
+};
 
-enum Env : int {
+enum Env : int
+{
     None = 0,
     Network = 1 << 0,
     Fuse = 1 << 1,
@@ -117,162 +129,229 @@ void tst_LockVerdict::matrix_data()
 
     QTest::newRow("holder exited")
         << payload(h2) << h2 << int(Gone) << qint64(0) << int(None) << reg << 0 << "stale"
-        << "holder-exited" << "remove" << QStringList{};
+        << "holder-exited"
+        << "remove" << QStringList{};
     QTest::newRow("holder exited and no recording names the session")
         << payload(h2) << h2 << int(Gone) << qint64(0) << int(NoRecording) << reg << 0 << "stale"
-        << "holder-exited" << "remove" << QStringList{"orphaned"};
+        << "holder-exited"
+        << "remove" << QStringList{"orphaned"};
     QTest::newRow("live holder with no recording yet is not orphaned")
-        << payload(kMinute) << kMinute << int(Alive) << kMinute + kSecond << int(NoRecording)
-        << reg << 0 << "held" << "" << "keep" << QStringList{};
+        << payload(kMinute) << kMinute << int(Alive) << kMinute + kSecond << int(NoRecording) << reg
+        << 0 << "held"
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("live holder that predates its lock")
         << payload(h2) << h2 << int(Alive) << h2 + 3 * kSecond << int(None) << reg << 0 << "held"
-        << "" << "keep" << QStringList{};
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("live holder a little younger than its lock, within tolerance")
         << payload(h2) << h2 << int(Alive) << h2 - 3 * kSecond << int(None) << reg << 0 << "held"
-        << "" << "keep" << QStringList{};
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("pid reused by a younger process")
         << payload(h2) << h2 << int(Alive) << kMinute << int(None) << reg << 0 << "stale"
-        << "pid-reused" << "remove" << QStringList{};
+        << "pid-reused"
+        << "remove" << QStringList{};
     QTest::newRow("pid is now a thread of another process")
         << payload(h2) << h2 << int(ThreadId) << 3 * kHour << int(None) << reg << 0 << "stale"
-        << "pid-reused" << "remove" << QStringList{};
+        << "pid-reused"
+        << "remove" << QStringList{};
     QTest::newRow("pid is lockscope itself, which does not hold the lock")
         << payload(h2, 777) << h2 << int(Self) << 3 * kHour << int(None) << reg << 0 << "stale"
-        << "pid-reused" << "remove" << QStringList{};
+        << "pid-reused"
+        << "remove" << QStringList{};
     QTest::newRow("pid is lockscope itself, which holds the lock")
-        << payload(h2, 777) << h2 << int(Self) << 3 * kHour << int(HeldBySelf) << reg << 0
-        << "held" << "" << "keep" << QStringList{};
+        << payload(h2, 777) << h2 << int(Self) << 3 * kHour << int(HeldBySelf) << reg << 0 << "held"
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("pid is a kernel thread here: written in another pid namespace")
         << payload(h2) << h2 << int(KernelThread) << 30 * kDay << int(None) << reg << 0
-        << "unverifiable" << "" << "force" << QStringList{};
+        << "unverifiable"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("live holder whose start time cannot be read")
         << payload(h2) << h2 << int(NoStartTime) << qint64(0) << int(None) << reg << 0 << "held"
-        << "" << "keep" << QStringList{};
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("kill fails with an unexpected error")
         << payload(h2) << h2 << int(ProbeFailed) << qint64(0) << int(None) << reg << 0
-        << "unverifiable" << "" << "force" << QStringList{};
+        << "unverifiable"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("original holder still alive 50 hours later")
         << payload(50 * kHour) << 50 * kHour << int(Alive) << 50 * kHour + kSecond << int(None)
-        << reg << 0 << "expired" << "" << "force" << QStringList{};
+        << reg << 0 << "expired"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("50 hours old, start time unreadable")
         << payload(50 * kHour) << 50 * kHour << int(NoStartTime) << qint64(0) << int(None) << reg
-        << 0 << "expired" << "" << "force" << QStringList{};
+        << 0 << "expired"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("50 hours old, pid now a process started a minute ago")
         << payload(50 * kHour) << 50 * kHour << int(Alive) << kMinute << int(None) << reg << 0
-        << "stale" << "pid-reused" << "remove" << QStringList{};
+        << "stale"
+        << "pid-reused"
+        << "remove" << QStringList{};
     QTest::newRow("holder of another user answers EPERM")
         << payload(kMinute) << kMinute << int(AliveEperm) << kHour << int(None) << reg << 0
-        << "held" << "" << "keep" << QStringList{"other-user"};
+        << "held"
+        << ""
+        << "keep" << QStringList{"other-user"};
     QTest::newRow("live holder that is not node, bun or llxprt")
         << payload(kMinute) << kMinute << int(Python) << kHour << int(None) << reg << 0 << "held"
-        << "" << "keep" << QStringList{"not-llxprt"};
+        << ""
+        << "keep" << QStringList{"not-llxprt"};
 
     QTest::newRow("empty lock older than 48 hours")
-        << QByteArray() << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 0
-        << "stale" << "aged" << "remove" << QStringList{};
+        << QByteArray() << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 0 << "stale"
+        << "aged"
+        << "remove" << QStringList{};
     QTest::newRow("empty lock written 10 seconds ago")
-        << QByteArray() << 10 * kSecond << int(Gone) << qint64(0) << int(None) << reg << 0
-        << "busy" << "" << "force" << QStringList{};
+        << QByteArray() << 10 * kSecond << int(Gone) << qint64(0) << int(None) << reg << 0 << "busy"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("truncated payload older than 48 hours")
         << QByteArray("{\"pid\":4242,\"timesta") << 72 * kHour << int(Gone) << qint64(0)
-        << int(None) << reg << 0 << "stale" << "aged" << "remove" << QStringList{};
+        << int(None) << reg << 0 << "stale"
+        << "aged"
+        << "remove" << QStringList{};
     for (const char *pid : {"0", "-1", "\"4242\"", "4242.5", "1e30", "null", "2147483648"}) {
         QTest::addRow("pid %s, an hour old", pid)
             << QByteArray("{\"pid\":") + pid + ",\"timestamp\":\"2027-01-15T08:00:00.000Z\"}"
-            << kHour << int(Gone) << qint64(0) << int(None) << reg << 0 << "busy" << ""
+            << kHour << int(Gone) << qint64(0) << int(None) << reg << 0 << "busy"
+            << ""
             << "force" << QStringList{"legacy"};
     }
-    QTest::newRow("deeply nested JSON an hour old")
-        << QByteArray(5000, '[') << kHour << int(Gone) << qint64(0) << int(None) << reg << 0
-        << "busy" << "" << "force" << QStringList{};
+    QTest::newRow("deeply nested JSON an hour old") << QByteArray(5000, '[') << kHour << int(Gone)
+                                                    << qint64(0) << int(None) << reg << 0 << "busy"
+                                                    << ""
+                                                    << "force" << QStringList{};
     QTest::newRow("no timestamp and the holder exited")
         << QByteArray("{\"pid\":4242,\"sessionId\":\"s1\",\"ownerToken\":\"t\"}") << kHour
-        << int(Gone) << qint64(0) << int(None) << reg << 0 << "stale" << "holder-exited"
+        << int(Gone) << qint64(0) << int(None) << reg << 0 << "stale"
+        << "holder-exited"
         << "remove" << QStringList{};
     QTest::newRow("unreadable to this user, an hour old")
         << QByteArray() << kHour << int(Gone) << qint64(0) << int(None) << reg << 13 << "busy"
-        << "" << "force" << QStringList{};
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("far larger than any lock, three days old")
         << QByteArray(100, 'x') << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 0
-        << "stale" << "aged" << "remove" << QStringList{};
+        << "stale"
+        << "aged"
+        << "remove" << QStringList{};
 
     QTest::newRow("timestamp three hours ahead, live holder")
         << payload(-3 * kHour) << qint64(0) << int(Alive) << kHour << int(None) << reg << 0
-        << "held" << "" << "keep" << QStringList{"clock-skew"};
+        << "held"
+        << ""
+        << "keep" << QStringList{"clock-skew"};
     QTest::newRow("timestamp three hours ahead, holder exited")
         << payload(-3 * kHour) << qint64(0) << int(Gone) << qint64(0) << int(None) << reg << 0
-        << "stale" << "holder-exited" << "remove" << QStringList{"clock-skew"};
+        << "stale"
+        << "holder-exited"
+        << "remove" << QStringList{"clock-skew"};
     QTest::newRow("corrupt payload with mtime 30 days ahead")
         << QByteArray("garbage") << -30 * kDay << int(Gone) << qint64(0) << int(None) << reg << 0
-        << "busy" << "" << "force" << QStringList{"clock-skew"};
+        << "busy"
+        << ""
+        << "force" << QStringList{"clock-skew"};
     QTest::newRow("timestamp at the epoch with a live holder")
         << withTimestamp(QStringLiteral("1970-01-01T00:00:00.000Z")) << kMinute << int(Alive)
-        << kMinute << int(None) << reg << 0 << "stale" << "pid-reused" << "remove"
-        << QStringList{};
-    for (const char *stamp : {"+275760-09-13T00:00:00.000Z", "0001-01-01T00:00:00.000Z",
-                              "2026-02-30T25:61:00Z"}) {
+        << kMinute << int(None) << reg << 0 << "stale"
+        << "pid-reused"
+        << "remove" << QStringList{};
+    for (const char *stamp :
+         {"+275760-09-13T00:00:00.000Z", "0001-01-01T00:00:00.000Z", "2026-02-30T25:61:00Z"}) {
         QTest::addRow("holder exited, timestamp %s", stamp)
             << withTimestamp(QString::fromLatin1(stamp)) << kHour << int(Gone) << qint64(0)
-            << int(None) << reg << 0 << "stale" << "holder-exited" << "remove" << QStringList{};
+            << int(None) << reg << 0 << "stale"
+            << "holder-exited"
+            << "remove" << QStringList{};
     }
     QTest::newRow("absurd timestamp never makes a live lock old")
         << withTimestamp(QStringLiteral("0001-01-01T00:00:00.000Z")) << kMinute << int(Alive)
-        << kHour << int(None) << reg << 0 << "held" << "" << "keep" << QStringList{};
+        << kHour << int(None) << reg << 0 << "held"
+        << ""
+        << "keep" << QStringList{};
 
     QTest::newRow("on a network filesystem")
-        << payload(h2) << h2 << int(Gone) << qint64(0) << int(Network) << reg << 0
-        << "unverifiable" << "" << "force" << QStringList{};
+        << payload(h2) << h2 << int(Gone) << qint64(0) << int(Network) << reg << 0 << "unverifiable"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("on a FUSE filesystem")
-        << payload(h2) << h2 << int(Gone) << qint64(0) << int(Fuse) << reg << 0
-        << "unverifiable" << "" << "force" << QStringList{};
+        << payload(h2) << h2 << int(Gone) << qint64(0) << int(Fuse) << reg << 0 << "unverifiable"
+        << ""
+        << "force" << QStringList{};
     QTest::newRow("payload names another host")
         << QByteArray("{\"pid\":4242,\"timestamp\":\"2027-01-15T06:00:00.000Z\",\"hostname\":"
                       "\"elsewhere\",\"sessionId\":\"s1\",\"ownerToken\":\"t\"}")
-        << h2 << int(Gone) << qint64(0) << int(None) << reg << 0 << "unverifiable" << ""
+        << h2 << int(Gone) << qint64(0) << int(None) << reg << 0 << "unverifiable"
+        << ""
         << "force" << QStringList{};
     QTest::newRow("another process holds the transition guard")
         << payload(h2) << h2 << int(Gone) << qint64(0) << int(GuardRunning) << reg << 0
-        << "in-transition" << "" << "keep" << QStringList{};
+        << "in-transition"
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("a leftover guard does not stop the verdict")
-        << payload(h2) << h2 << int(Gone) << qint64(0) << int(GuardLeftover) << reg << 0
-        << "stale" << "holder-exited" << "remove" << QStringList{};
+        << payload(h2) << h2 << int(Gone) << qint64(0) << int(GuardLeftover) << reg << 0 << "stale"
+        << "holder-exited"
+        << "remove" << QStringList{};
     QTest::newRow("payload names another session")
         << payload(h2, kPid, QStringLiteral("other")) << h2 << int(Gone) << qint64(0) << int(None)
-        << reg << 0 << "stale" << "holder-exited" << "never" << QStringList{"id-mismatch"};
+        << reg << 0 << "stale"
+        << "holder-exited"
+        << "never" << QStringList{"id-mismatch"};
     QTest::newRow("payload from before owner tokens")
         << QByteArray("{\"pid\":4242,\"timestamp\":\"2027-01-15T06:00:00.000Z\","
                       "\"sessionId\":\"s1\"}")
-        << h2 << int(Gone) << qint64(0) << int(None) << reg << 0 << "stale" << "holder-exited"
+        << h2 << int(Gone) << qint64(0) << int(None) << reg << 0 << "stale"
+        << "holder-exited"
         << "remove" << QStringList{"legacy"};
     QTest::newRow("0.10-era lock keyed by recording name")
         << payload(h2, kPid, QStringLiteral("s1")) << h2 << int(Gone) << qint64(0)
-        << int(LegacyName) << reg << 0 << "stale" << "holder-exited" << "remove"
-        << QStringList{"legacy"};
+        << int(LegacyName) << reg << 0 << "stale"
+        << "holder-exited"
+        << "remove" << QStringList{"legacy"};
     QTest::newRow("name is not a session id")
-        << payload(h2) << h2 << int(Gone) << qint64(0) << int(BadName) << reg << 0
-        << "not-a-lock" << "" << "never" << QStringList{};
+        << payload(h2) << h2 << int(Gone) << qint64(0) << int(BadName) << reg << 0 << "not-a-lock"
+        << ""
+        << "never" << QStringList{};
     QTest::newRow("a symlink named like a lock")
-        << QByteArray() << h2 << int(Gone) << qint64(0) << int(None) << int(FileType::Symlink)
-        << 0 << "not-a-lock" << "" << "never" << QStringList{};
+        << QByteArray() << h2 << int(Gone) << qint64(0) << int(None) << int(FileType::Symlink) << 0
+        << "not-a-lock"
+        << ""
+        << "never" << QStringList{};
     QTest::newRow("a FIFO named like a lock")
         << QByteArray() << h2 << int(Gone) << qint64(0) << int(None) << int(FileType::Fifo) << 0
-        << "not-a-lock" << "" << "never" << QStringList{};
+        << "not-a-lock"
+        << ""
+        << "never" << QStringList{};
     QTest::newRow("a directory named like a lock")
-        << QByteArray() << h2 << int(Gone) << qint64(0) << int(None)
-        << int(FileType::Directory) << 0 << "not-a-lock" << "" << "never" << QStringList{};
+        << QByteArray() << h2 << int(Gone) << qint64(0) << int(None) << int(FileType::Directory)
+        << 0 << "not-a-lock"
+        << ""
+        << "never" << QStringList{};
 
     QTest::newRow("stale on a read-only filesystem")
         << payload(h2) << h2 << int(Gone) << qint64(0) << int(ReadOnly) << reg << 0 << "stale"
-        << "holder-exited" << "remove" << QStringList{"blocked"};
+        << "holder-exited"
+        << "remove" << QStringList{"blocked"};
     QTest::newRow("stale in a folder this user cannot write")
         << payload(h2) << h2 << int(Gone) << qint64(0) << int(NotWritable) << reg << 0 << "stale"
-        << "holder-exited" << "remove" << QStringList{"blocked"};
+        << "holder-exited"
+        << "remove" << QStringList{"blocked"};
     QTest::newRow("stale, another user's file in another user's sticky folder")
-        << payload(h2) << h2 << int(Gone) << qint64(0) << int(StickyOther | FileOfOther) << reg
-        << 0 << "stale" << "holder-exited" << "remove" << QStringList{"other-user", "blocked"};
+        << payload(h2) << h2 << int(Gone) << qint64(0) << int(StickyOther | FileOfOther) << reg << 0
+        << "stale"
+        << "holder-exited"
+        << "remove" << QStringList{"other-user", "blocked"};
     QTest::newRow("a held lock is never blocked: there is nothing to remove")
-        << payload(kMinute) << kMinute << int(Alive) << kHour << int(ReadOnly) << reg << 0
-        << "held" << "" << "keep" << QStringList{};
+        << payload(kMinute) << kMinute << int(Alive) << kHour << int(ReadOnly) << reg << 0 << "held"
+        << ""
+        << "keep" << QStringList{};
 }
 
 void tst_LockVerdict::matrix()
@@ -348,10 +427,10 @@ void tst_LockVerdict::upstream_data()
     QTest::addColumn<bool>("staleB");
     QTest::addColumn<bool>("janitor");
 
-    QTest::newRow("holder exited") << payload(kHour) << kHour << int(Gone) << int(None) << false
-                                   << false << true << true;
-    QTest::newRow("live and fresh") << payload(kHour) << kHour << int(Alive) << int(None)
-                                    << false << true << false << false;
+    QTest::newRow("holder exited")
+        << payload(kHour) << kHour << int(Gone) << int(None) << false << false << true << true;
+    QTest::newRow("live and fresh")
+        << payload(kHour) << kHour << int(Alive) << int(None) << false << true << false << false;
     QTest::newRow("live past 48 h: upstream takes a live session over")
         << payload(49 * kHour) << 49 * kHour << int(Alive) << int(None) << false << true << true
         << true;
@@ -368,16 +447,16 @@ void tst_LockVerdict::upstream_data()
     QTest::newRow("pid reused by a fresh process: upstream keeps it")
         << payload(kHour) << kHour << int(Alive) << int(None) << false << true << false << false;
     QTest::newRow("payload names another session: janitor skips it")
-        << payload(kHour, kPid, QStringLiteral("other")) << kHour << int(Gone) << int(None)
-        << false << false << true << false;
+        << payload(kHour, kPid, QStringLiteral("other")) << kHour << int(Gone) << int(None) << false
+        << false << true << false;
     QTest::newRow("a guard is present: janitor cannot claim it")
         << payload(kHour) << kHour << int(Gone) << int(GuardLeftover) << false << false << true
         << false;
     QTest::newRow("legacy root: the janitor never visits it")
         << payload(kHour) << kHour << int(Gone) << int(None) << true << false << true << false;
     QTest::newRow("invalid timestamp, holder exited: upstream falls back to mtime")
-        << withTimestamp(QStringLiteral("2026-02-30T25:61:00Z")) << kHour << int(Gone)
-        << int(None) << false << false << false << false;
+        << withTimestamp(QStringLiteral("2026-02-30T25:61:00Z")) << kHour << int(Gone) << int(None)
+        << false << false << false << false;
 }
 
 void tst_LockVerdict::upstream()
@@ -477,9 +556,9 @@ void tst_LockVerdict::tempAndLease()
     lease.file.type = FileType::Regular;
     lease.file.mtimeMs = kWall - kHour;
     const auto leaseBytes = [](qint64 beatAgo, const char *host) {
-        return QByteArray("{\"ownerToken\":\"t\",\"pid\":4242,\"hostname\":\"") + host
-            + "\",\"createdAt\":\"" + formatTimestamp(kWall - kHour).toLatin1()
-            + "\",\"heartbeatAt\":\"" + formatTimestamp(kWall - beatAgo).toLatin1() + "\"}";
+        return QByteArray("{\"ownerToken\":\"t\",\"pid\":4242,\"hostname\":\"") + host +
+               "\",\"createdAt\":\"" + formatTimestamp(kWall - kHour).toLatin1() +
+               "\",\"heartbeatAt\":\"" + formatTimestamp(kWall - beatAgo).toLatin1() + "\"}";
     };
     lease.payload = parseLockPayload(leaseBytes(30 * kSecond, "here"));
     lease.holder = holderFor(Gone, kPid, 0);

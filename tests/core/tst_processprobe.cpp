@@ -41,7 +41,10 @@ void tst_ProcessProbe::liveChild()
     QVERIFY(h.startBootMs);
     // Start times have jiffy resolution (10 ms at 100 Hz).
     QVERIFY2(*h.startBootMs >= bootBefore - 20 && *h.startBootMs <= bootAfter + 20,
-             qPrintable(QStringLiteral("%1 not in [%2, %3]").arg(*h.startBootMs).arg(bootBefore).arg(bootAfter)));
+             qPrintable(QStringLiteral("%1 not in [%2, %3]")
+                            .arg(*h.startBootMs)
+                            .arg(bootBefore)
+                            .arg(bootAfter)));
     QCOMPARE(h.uid.value_or(99999), uint(::geteuid()));
     QVERIFY(h.exe.endsWith(QLatin1String("lockscope_testholder")));
     QVERIFY(h.cmdline.contains(QLatin1String("wait")));

@@ -24,7 +24,8 @@ private slots:
     void symlinkIsNotFollowed();
 
 private:
-    RecordingInfo readBytes(const QByteArray &bytes, const QByteArray &name = "session-2026-12-04T10-00-00-abc.jsonl");
+    RecordingInfo readBytes(const QByteArray &bytes,
+                            const QByteArray &name = "session-2026-12-04T10-00-00-abc.jsonl");
     std::unique_ptr<QTemporaryDir> m_dir;
 };
 
@@ -54,7 +55,8 @@ void tst_RecordingReader::header_data()
     QTest::newRow("header behind a UTF-8 BOM") << "\xEF\xBB\xBF" + headerLine(id) << true;
     QTest::newRow("empty file") << QByteArray() << false;
     QTest::newRow("truncated first line")
-        << QByteArray("{\"v\":1,\"seq\":1,\"ts\":\"2026-09-17T20:08:46.000Z\",\"type\":\"session_st")
+        << QByteArray(
+               "{\"v\":1,\"seq\":1,\"ts\":\"2026-09-17T20:08:46.000Z\",\"type\":\"session_st")
         << false;
     QTest::newRow("header without a session id")
         << QByteArray("{\"type\":\"session_start\",\"payload\":{}}\n") << false;
@@ -84,14 +86,16 @@ void tst_RecordingReader::events()
     const QString id = newId();
     QByteArray bytes = headerLine(id);
     const auto event = [&](int seq, const char *type, const QByteArray &payload) {
-        bytes += "{\"v\":1,\"seq\":" + QByteArray::number(seq) + ",\"ts\":\"2026-12-04T10:00:0"
-            + QByteArray::number(seq % 10) + ".000Z\",\"type\":\"" + type
-            + "\",\"payload\":" + payload + "}\n";
+        bytes += "{\"v\":1,\"seq\":" + QByteArray::number(seq) + ",\"ts\":\"2026-12-04T10:00:0" +
+                 QByteArray::number(seq % 10) + ".000Z\",\"type\":\"" + type +
+                 "\",\"payload\":" + payload + "}\n";
     };
-    event(2, "content", "{\"content\":{\"speaker\":\"ai\",\"blocks\":[{\"type\":\"text\",\"text\":\"hello\"}]}}");
+    event(2, "content",
+          "{\"content\":{\"speaker\":\"ai\",\"blocks\":[{\"type\":\"text\",\"text\":\"hello\"}]}}");
     event(3, "content",
-          "{\"content\":{\"speaker\":\"human\",\"blocks\":[{\"type\":\"image\"},{\"type\":\"text\",\"text\":\"  "
-              + QByteArray(200, 'q') + "\"}]}}");
+          "{\"content\":{\"speaker\":\"human\",\"blocks\":[{\"type\":\"image\"},{\"type\":\"text\","
+          "\"text\":\"  " +
+              QByteArray(200, 'q') + "\"}]}}");
     event(4, "session_metadata", "{\"title\":\"First title\"}");
     event(5, "session_metadata", "{\"title\":null}");
     event(6, "session_named", "{\"name\":\"my name\"}");

@@ -59,7 +59,8 @@ QString verdictOf(const StoreSnapshot &snap, const QString &fileName)
     if (!l)
         return QStringLiteral("(missing)");
     const QString cause = causeName(l->judgement.cause);
-    return verdictName(l->judgement.verdict) + (cause.isEmpty() ? QString() : QLatin1Char('/') + cause);
+    return verdictName(l->judgement.verdict) +
+           (cause.isEmpty() ? QString() : QLatin1Char('/') + cause);
 }
 
 QByteArray readAll(const QString &path)
@@ -106,8 +107,10 @@ void tst_StoreScanner::sharedFixtureStore()
     QTemporaryDir dir;
     QVERIFY(copyTree(sharedFixture(), dir.path()));
     const QString tmp = dir.path() + "/state/llxprt-code/tmp";
-    const QString api = tmp + "/4a9d639f49e85907a2973f057fbd0aa01c6bc3cb7dcf82b256a06098d002069c/chats";
-    const QString web = tmp + "/8a25376b64fb964a267361a525300880d925db61da316065ac206e1dc1c9308b/chats";
+    const QString api =
+        tmp + "/4a9d639f49e85907a2973f057fbd0aa01c6bc3cb7dcf82b256a06098d002069c/chats";
+    const QString web =
+        tmp + "/8a25376b64fb964a267361a525300880d925db61da316065ac206e1dc1c9308b/chats";
 
     // The PIDs in the fixture belonged to another machine: give every holder a
     // PID known to be dead here, as the MANIFEST asks.
@@ -116,16 +119,20 @@ void tst_StoreScanner::sharedFixtureStore()
                                 web + "/c2d4e6f8-0a1b-4c3d-8e5f-7a9b0c1d2e3f.lock",
                                 web + "/e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7.lock"}) {
         QByteArray bytes = readAll(path);
-        bytes.replace(QRegularExpression(QStringLiteral("\"pid\":\\d+")).match(QString::fromLatin1(bytes)).captured().toLatin1(),
+        bytes.replace(QRegularExpression(QStringLiteral("\"pid\":\\d+"))
+                          .match(QString::fromLatin1(bytes))
+                          .captured()
+                          .toLatin1(),
                       "\"pid\":" + QByteArray::number(dead));
         writeFile(path, bytes);
     }
     // Recreate the guard as the hard link it is on a real disk.
     QFile::remove(api + "/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a.lock.tguard");
-    QCOMPARE(::link(QFile::encodeName(api + "/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a.lock").constData(),
-                    QFile::encodeName(api + "/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a.lock.tguard")
-                        .constData()),
-             0);
+    QCOMPARE(
+        ::link(QFile::encodeName(api + "/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a.lock").constData(),
+               QFile::encodeName(api + "/0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a.lock.tguard")
+                   .constData()),
+        0);
     const QString temp = api + "/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a.lock."
                                "4c5d6e7f-8091-4a2b-9c3d-4e5f60718293.locktmp";
     QByteArray tempBytes = readAll(temp);
@@ -206,12 +213,14 @@ void tst_StoreScanner::fr01_hundredsOfDeadLocksInABigStore()
     QStringList liveIds;
     for (int i = 0; i < 5000; ++i) {
         const QString id = newId();
-        writeFile(chats + '/' + recordingName(id, QStringLiteral("2026-12-04T15-%1-%2")
-                                                      .arg(i / 60 % 60, 2, 10, QLatin1Char('0'))
-                                                      .arg(i % 60, 2, 10, QLatin1Char('0'))),
+        writeFile(chats + '/' +
+                      recordingName(id, QStringLiteral("2026-12-04T15-%1-%2")
+                                            .arg(i / 60 % 60, 2, 10, QLatin1Char('0'))
+                                            .arg(i % 60, 2, 10, QLatin1Char('0'))),
                   headerLine(id).chopped(1));
         if (i < 417)
-            writeFile(chats + '/' + id + ".lock", lockBytes(dead, clock.wallNowMs() - 30 * kDay, id));
+            writeFile(chats + '/' + id + ".lock",
+                      lockBytes(dead, clock.wallNowMs() - 30 * kDay, id));
         else if (i < 420)
             writeFile(chats + '/' + id + ".lock", lockBytes(live[i - 417].pid(), childStart, id));
         if (i >= 417 && i < 420)
@@ -223,8 +232,8 @@ void tst_StoreScanner::fr01_hundredsOfDeadLocksInABigStore()
     int stale = 0;
     int held = 0;
     for (const LockEntry &l : snap.locks) {
-        if (l.judgement.verdict == Verdict::Stale && l.judgement.cause == Cause::HolderExited
-            && l.judgement.action == Action::Remove)
+        if (l.judgement.verdict == Verdict::Stale && l.judgement.cause == Cause::HolderExited &&
+            l.judgement.action == Action::Remove)
             ++stale;
         if (l.judgement.verdict == Verdict::Held)
             ++held;
@@ -281,8 +290,8 @@ void tst_StoreScanner::fr02_transitionGuard()
         QCOMPARE(snap.sessions.size(), 1); // the guard is not a second lock or session
 
         LockRemover remover(audit, SystemProcessProbe::instance(), clock);
-        const RemovalResult r = remover.remove(RemovalRequest::forPath(
-            QFile::encodeName(chats + '/' + id + ".lock")));
+        const RemovalResult r =
+            remover.remove(RemovalRequest::forPath(QFile::encodeName(chats + '/' + id + ".lock")));
         QCOMPARE(removalOutcomeName(r.outcome), QStringLiteral("removed"));
         QVERIFY(r.guardRemoved);
         QVERIFY(!QFile::exists(chats + '/' + id + ".lock"));
@@ -307,8 +316,8 @@ void tst_StoreScanner::fr02_transitionGuard()
         QCOMPARE(verdictOf(snap, id + ".lock.tguard"), QStringLiteral("in-transition"));
 
         LockRemover remover(audit, SystemProcessProbe::instance(), clock);
-        const RemovalResult r = remover.remove(RemovalRequest::forPath(
-            QFile::encodeName(chats + '/' + id + ".lock")));
+        const RemovalResult r =
+            remover.remove(RemovalRequest::forPath(QFile::encodeName(chats + '/' + id + ".lock")));
         QCOMPARE(removalOutcomeName(r.outcome), QStringLiteral("in-transition"));
         QVERIFY(QFile::exists(chats + '/' + id + ".lock"));
         QVERIFY(QFile::exists(chats + '/' + id + ".lock.tguard"));
@@ -399,8 +408,10 @@ void tst_StoreScanner::fr04_noPrefixMatching()
     const QString id3 = QStringLiteral("1234abcd-2222-4222-8222-222222222223");
     FakeClock clock;
     const qint64 dead = deadPid();
-    writeFile(chats + '/' + recordingName(id1, QStringLiteral("2026-12-04T10-00-00")), headerLine(id1));
-    writeFile(chats + '/' + recordingName(id2, QStringLiteral("2026-12-04T11-00-00")), headerLine(id2));
+    writeFile(chats + '/' + recordingName(id1, QStringLiteral("2026-12-04T10-00-00")),
+              headerLine(id1));
+    writeFile(chats + '/' + recordingName(id2, QStringLiteral("2026-12-04T11-00-00")),
+              headerLine(id2));
     writeFile(chats + '/' + id2 + ".lock", lockBytes(dead, clock.wallNowMs() - 2 * kHour, id2));
     writeFile(chats + '/' + id3 + ".lock", lockBytes(dead, clock.wallNowMs() - 2 * kHour, id2));
 
@@ -430,7 +441,8 @@ void tst_StoreScanner::fr04_noPrefixMatching()
 
     // And by hand: remove refuses the mismatched lock even with force.
     LockRemover remover(audit, SystemProcessProbe::instance(), clock);
-    RemovalRequest request = RemovalRequest::forPath(QFile::encodeName(chats + '/' + id3 + ".lock"));
+    RemovalRequest request =
+        RemovalRequest::forPath(QFile::encodeName(chats + '/' + id3 + ".lock"));
     request.force = true;
     QCOMPARE(remover.remove(request).outcome, RemovalOutcome::Refused);
     QVERIFY(QFile::exists(chats + '/' + id3 + ".lock"));
@@ -458,8 +470,8 @@ void tst_StoreScanner::fr10_emptyOrTruncatedLocks()
                  kHour, QStringLiteral("busy"));
     const QString noStamp = newId();
     writeFile(chats + '/' + noStamp + ".lock",
-              "{\"pid\":" + QByteArray::number(dead) + ",\"sessionId\":\"" + noStamp.toLatin1()
-                  + "\",\"ownerToken\":\"" + newId().toLatin1() + "\"}");
+              "{\"pid\":" + QByteArray::number(dead) + ",\"sessionId\":\"" + noStamp.toLatin1() +
+                  "\",\"ownerToken\":\"" + newId().toLatin1() + "\"}");
     expected.insert(noStamp + ".lock", QStringLiteral("stale/holder-exited"));
 
     FakeProbe probe;
@@ -526,8 +538,8 @@ void tst_StoreScanner::fr15_clocksThatJump()
     writeFile(chats + '/' + d + ".lock",
               makeLockPayload(live.pid(), QStringLiteral("1970-01-01T00:00:00.000Z"), d, newId()));
     QStringList absurd;
-    for (const char *stamp : {"+275760-09-13T00:00:00.000Z", "0001-01-01T00:00:00.000Z",
-                              "2026-02-30T25:61:00Z"}) {
+    for (const char *stamp :
+         {"+275760-09-13T00:00:00.000Z", "0001-01-01T00:00:00.000Z", "2026-02-30T25:61:00Z"}) {
         const QString id = newId();
         writeFile(chats + '/' + id + ".lock",
                   makeLockPayload(dead, QString::fromLatin1(stamp), id, newId()));
@@ -557,7 +569,7 @@ void tst_StoreScanner::fr17_olderThan48Hours()
     FakeProbe probe;
     const qint64 lockWall = clock.wallNowMs();
     const qint64 lockBoot = clock.bootNowMs();
-    probe.add(5001, lockBoot - kSecond);  // started a second before its lock
+    probe.add(5001, lockBoot - kSecond); // started a second before its lock
     clock.advance(50 * kHour);
     probe.add(5002, clock.bootNowMs() - kMinute); // started a minute ago
     const QString a = newId(), b = newId();
@@ -615,8 +627,8 @@ void tst_StoreScanner::fr19_restoredBackup()
     StoreScanner scanner(SystemProcessProbe::instance(), clock);
     const StoreSnapshot snap = scanner.scan(targetsFor(dir.path()));
     const bool exists = ::kill(31337, 0) == 0 || errno == EPERM;
-    const QString expected = exists ? QStringLiteral("stale/pid-reused")
-                                    : QStringLiteral("stale/holder-exited");
+    const QString expected =
+        exists ? QStringLiteral("stale/pid-reused") : QStringLiteral("stale/holder-exited");
     // A process 31337 started within the last 90 days is younger than the lock;
     // on a machine up for longer it could predate it, which is "expired".
     if (exists && verdictOf(snap, id + ".lock") == QLatin1String("expired"))
@@ -689,8 +701,10 @@ void tst_StoreScanner::unchangedRecordingsAreNotReadAgain()
     QStringList ids;
     for (int i = 0; i < 20; ++i) {
         ids << newId();
-        writeFile(chats + '/' + recordingName(ids.last(), QStringLiteral("2026-12-04T10-00-%1")
-                                                            .arg(i, 2, 10, QLatin1Char('0'))),
+        writeFile(chats + '/' +
+                      recordingName(
+                          ids.last(),
+                          QStringLiteral("2026-12-04T10-00-%1").arg(i, 2, 10, QLatin1Char('0'))),
                   headerLine(ids.last()));
     }
     StoreScanner scanner;

@@ -20,8 +20,8 @@ void tst_Timestamp::parse_data()
     QTest::addColumn<bool>("inRange");
     QTest::addColumn<qint64>("ms");
 
-    QTest::newRow("llxprt's own format") << "2026-08-20T23:01:17.123Z" << true << true
-                                         << Q_INT64_C(1787266877123);
+    QTest::newRow("llxprt's own format")
+        << "2026-08-20T23:01:17.123Z" << true << true << Q_INT64_C(1787266877123);
     QTest::newRow("the epoch") << "1970-01-01T00:00:00.000Z" << true << true << Q_INT64_C(0);
     QTest::newRow("no fraction") << "2026-08-20T23:01:17Z" << true << true
                                  << Q_INT64_C(1787266877000);
@@ -44,12 +44,12 @@ void tst_Timestamp::parse_data()
         << "2026-08-20T23:01:17.123" << false << false << Q_INT64_C(0);
     QTest::newRow("empty") << "" << false << false << Q_INT64_C(0);
     QTest::newRow("words") << "yesterday" << false << false << Q_INT64_C(0);
-    QTest::newRow("trailing junk") << "2026-08-20T23:01:17.123Zjunk" << false << false
-                                   << Q_INT64_C(0);
-    QTest::newRow("huge digit run") << "2026-08-20T23:01:17.1234567890123Z" << false << false
-                                    << Q_INT64_C(0);
-    QTest::newRow("far future in range") << "9999-12-31T23:59:59.999Z" << true << true
-                                         << Q_INT64_C(253402300799999);
+    QTest::newRow("trailing junk")
+        << "2026-08-20T23:01:17.123Zjunk" << false << false << Q_INT64_C(0);
+    QTest::newRow("huge digit run")
+        << "2026-08-20T23:01:17.1234567890123Z" << false << false << Q_INT64_C(0);
+    QTest::newRow("far future in range")
+        << "9999-12-31T23:59:59.999Z" << true << true << Q_INT64_C(253402300799999);
 }
 
 void tst_Timestamp::parse()
