@@ -1,0 +1,105 @@
+#include "guimain.h"
+
+#include "demostore.h"
+#include "mainwindow.h"
+#include "storediscovery.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <QProcessEnvironment>
+#include <QSettings>
+
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <memory>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace lockscope {
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onStopSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
+}
+
+// SIGINT/SIGTERM quit the event loop normally, so that a demo store and its
+// holder are removed even when the window is stopped from a terminal.
+void quitOnStopSignals(QApplication &app)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
+        char byte = 0;
+        [[maybe_unused]] const ssize_t got = ::read(g_signalPipe[0], &byte, 1);
+        QApplication::quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onStopSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+    ::sigaction(SIGHUP, &action, nullptr);
+}
+
+} // namespace
+
+int runGui(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("lockscope"));
+    QApplication::setOrganizationName(QStringLiteral("lockscope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("lockscope"));
+    QApplication::setApplicationVersion(QStringLiteral(LOCKSCOPE_VERSION));
+    quitOnStopSignals(app);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("lockscope", "Inspect and safely recover llxprt-code session locks."));
+    parser.addOption({QStringLiteral("demo"),
+                      QApplication::translate("lockscope", "Open a temporary demo store.")});
+    parser.addPositionalArgument(QStringLiteral("path"),
+                                 QApplication::translate("lockscope", "Folders to show."));
+    parser.process(app);
+
+    MainWindow::Options options;
+    for (const QString &path : parser.positionalArguments())
+        options.targets.append({path, QApplication::translate("lockscope", "command line"), false});
+    if (options.targets.isEmpty())
+        options.targets = discoverRoots(QProcessEnvironment::systemEnvironment());
+
+    const bool noStore = options.targets.isEmpty()
+        && QSettings().value(QStringLiteral("addedFolders")).toStringList().isEmpty();
+    std::unique_ptr<DemoStore> demo;
+    if (parser.isSet(QStringLiteral("demo")) || noStore) {
+        demo = std::make_unique<DemoStore>(QApplication::applicationFilePath());
+        QString error;
+        if (!demo->create(&error)) {
+            QMessageBox::critical(nullptr, QApplication::translate("lockscope", "lockscope"),
+                                  QApplication::translate("lockscope",
+                                                          "The demo store could not be built: %1")
+                                      .arg(error));
+            return 2;
+        }
+        options.targets = demo->targets();
+        options.demo = true;
+    }
+
+    auto window = std::make_unique<MainWindow>(options);
+    window->show();
+    const int status = app.exec();
+    // The window goes before the demo store, whose holder it watches.
+    window.reset();
+    demo.reset();
+    return status;
+}
+
+} // namespace lockscope

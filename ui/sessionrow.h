@@ -1,0 +1,58 @@
+#pragma once
+
+#include "storesnapshot.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVector>
+
+#include <memory>
+
+namespace lockscope {
+
+using SnapshotPtr = std::shared_ptr<const StoreSnapshot>;
+
+// What a row of the table shows at a glance, derived from the lock's verdict
+// (or from the absence of a lock).
+enum class RowState { Held, Stale, Expired, Busy, Unverifiable, InTransition, NotALock, Idle };
+
+// One row of the table: a session (its recording joined with its lock) or a
+// file that belongs to no session (guard, temp, lease, unknown entry). The row
+// points into the snapshot it came from, which it keeps alive.
+struct SessionRow
+{
+    QString key; // stable across scans: chats folder + session id, else the file's path
+    SnapshotPtr snapshot;
+    int sessionIndex = -1;
+    int lockIndex = -1;
+    QByteArray fingerprint; // changes whenever anything the row shows changes
+
+    const SessionEntry *session() const;
+    const LockEntry *lock() const;
+    const ProjectEntry *project() const;
+    const RecordingInfo *recording() const;
+
+    RowState state() const;
+    bool isSession() const { return sessionIndex >= 0; }
+    // A guard, temp or lease that outlived its transition or janitor.
+    bool isLeftover() const;
+    bool needsAttention() const;
+    // What delete actions may do with it; Never when there is no lock.
+    Action action() const;
+    bool blocked() const;
+    QString blockedReason() const;
+    qint64 pid() const; // 0 when there is none
+    bool holderAlive() const;
+    QString projectPath() const; // workspace folder, else the project hash, else empty
+    QString title() const;       // name, else title, else short id, else file name
+    QString displayPath() const; // the lock's path, else the recording's
+    QByteArray rawPath() const;
+};
+
+QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot);
+
+QString rowStateName(RowState state);
+// One sentence telling what the state means and what can be done.
+QString rowStateExplanation(RowState state);
+
+} // namespace lockscope

@@ -1,0 +1,462 @@
+#include "sessiontablemodel.h"
+
+#include "logcategories.h"
+#include "stateicon.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QLocale>
+
+#include <algorithm>
+
+namespace lockscope {
+
+namespace {
+
+// The order of the state column when sorted: most urgent first.
+int stateRank(RowState state)
+{
+    switch (state) {
+    case RowState::Stale:
+        return 0;
+    case RowState::Expired:
+        return 1;
+    case RowState::Busy:
+        return 2;
+    case RowState::Unverifiable:
+        return 3;
+    case RowState::InTransition:
+        return 4;
+    case RowState::Held:
+        return 5;
+    case RowState::NotALock:
+        return 6;
+    case RowState::Idle:
+        return 7;
+    }
+    return 8;
+}
+
+QString elide(const QString &text, int max)
+{
+    return text.size() <= max ? text : text.left(max - 1) + QChar(0x2026);
+}
+
+QString signedDuration(qint64 ms)
+{
+    return ms < 0 ? QChar(0x2212) + humanDuration(-ms) : humanDuration(ms);
+}
+
+qint64 lastActivityMs(const SessionRow &row)
+{
+    if (const RecordingInfo *r = row.recording())
+        return r->mtimeMs;
+    if (const LockEntry *l = row.lock())
+        return l->file.mtimeMs;
+    return 0;
+}
+
+qint64 sizeBytes(const SessionRow &row)
+{
+    if (const RecordingInfo *r = row.recording())
+        return r->sizeBytes;
+    if (const LockEntry *l = row.lock())
+        return l->file.size;
+    return -1;
+}
+
+} // namespace
+
+SessionTableModel::SessionTableModel(const Clock &clock, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_clock(clock)
+{
+}
+
+const SessionRow *SessionTableModel::rowAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+int SessionTableModel::rowForKey(const QString &key) const
+{
+    return m_index.value(key, -1);
+}
+
+int SessionTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int SessionTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void SessionTableModel::setSnapshot(const SnapshotPtr &snapshot)
+{
+    m_snapshot = snapshot;
+    QVector<SessionRow> incoming = rowsFromSnapshot(snapshot);
+    QHash<QString, int> incomingIndex;
+    incomingIndex.reserve(incoming.size());
+    for (int i = 0; i < incoming.size(); ++i)
+        incomingIndex.insert(incoming.at(i).key, i);
+
+    // Remove vanished rows from the back, one contiguous range at a time.
+    int end = int(m_rows.size()) - 1;
+    while (end >= 0) {
+        if (incomingIndex.contains(m_rows.at(end).key)) {
+            --end;
+            continue;
+        }
+        int begin = end;
+        while (begin > 0 && !incomingIndex.contains(m_rows.at(begin - 1).key))
+            --begin;
+        for (int i = begin; i <= end; ++i)
+            compare(&m_rows.at(i), nullptr);
+        beginRemoveRows({}, begin, end);
+        m_rows.remove(begin, end - begin + 1);
+        endRemoveRows();
+        end = begin - 1;
+    }
+
+    // Update the rows that stay, in place.
+    QVector<bool> used(incoming.size(), false);
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const int from = incomingIndex.value(m_rows.at(i).key);
+        used[from] = true;
+        SessionRow &row = m_rows[i];
+        const bool changed = row.fingerprint != incoming.at(from).fingerprint;
+        if (changed)
+            compare(&row, &incoming.at(from));
+        row = incoming.at(from);
+        if (changed)
+            emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
+    }
+
+    // Append the new ones.
+    QVector<int> added;
+    for (int i = 0; i < incoming.size(); ++i) {
+        if (!used.at(i))
+            added.append(i);
+    }
+    if (!added.isEmpty()) {
+        const int first = int(m_rows.size());
+        beginInsertRows({}, first, first + int(added.size()) - 1);
+        for (int i : qAsConst(added))
+            m_rows.append(incoming.at(i));
+        endInsertRows();
+        if (m_populated) {
+            for (int i : qAsConst(added))
+                compare(nullptr, &incoming.at(i));
+        }
+    }
+    rebuildIndex();
+    qCDebug(lcUiModel) << "merged snapshot:" << m_rows.size() << "rows," << added.size()
+                       << "added";
+    m_populated = true;
+}
+
+void SessionTableModel::rebuildIndex()
+{
+    m_index.clear();
+    m_index.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_index.insert(m_rows.at(i).key, i);
+}
+
+void SessionTableModel::compare(const SessionRow *before, const SessionRow *after)
+{
+    const LockEntry *was = before ? before->lock() : nullptr;
+    const LockEntry *now = after ? after->lock() : nullptr;
+    TimelineEvent event;
+    event.timeMs = m_clock.wallNowMs();
+    if (!was && !now)
+        return;
+    if (!was && now) {
+        event.kind = TimelineEvent::Appeared;
+        event.path = now->path();
+        event.text = tr("%1 appeared (%2)").arg(now->kindName(), rowStateName(after->state()));
+    } else if (was && !now) {
+        event.kind = TimelineEvent::Released;
+        event.path = was->path();
+        event.text = tr("%1 is gone").arg(was->kindName());
+    } else if (!was->file.sameInode(now->file) || was->file.bytes != now->file.bytes) {
+        event.kind = TimelineEvent::Rewritten;
+        event.path = now->path();
+        event.text = tr("%1 was rewritten (%2)").arg(now->kindName(), rowStateName(after->state()));
+    } else if (was->holder.exists() && !now->holder.exists()) {
+        event.kind = TimelineEvent::HolderExited;
+        event.path = now->path();
+        event.text = tr("Holder PID %1 exited; the lock is now %2")
+                         .arg(now->payload.pid ? *now->payload.pid : 0)
+                         .arg(rowStateName(after->state()).toLower());
+    } else if (before->state() != after->state()) {
+        event.kind = TimelineEvent::VerdictChanged;
+        event.path = now->path();
+        event.text = tr("%1 \u2192 %2").arg(rowStateName(before->state()),
+                                             rowStateName(after->state()));
+    } else {
+        return;
+    }
+    emit observed(event);
+}
+
+void SessionTableModel::tick()
+{
+    if (m_rows.isEmpty())
+        return;
+    emit dataChanged(index(0, LockAgeColumn), index(int(m_rows.size()) - 1, LockAgeColumn),
+                     {Qt::DisplayRole, SortRole});
+}
+
+std::optional<qint64> SessionTableModel::lockAgeNow(const SessionRow &row) const
+{
+    const LockEntry *l = row.lock();
+    if (!l || !l->judgement.lockAgeMs)
+        return std::nullopt;
+    // The verdict measured the age when the snapshot was taken; keep it moving.
+    const qint64 elapsed = row.snapshot ? m_clock.wallNowMs() - row.snapshot->generatedAtMs : 0;
+    return *l->judgement.lockAgeMs + qMax<qint64>(0, elapsed);
+}
+
+QVariant SessionTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const SessionRow &row = m_rows.at(index.row());
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(row, column);
+    case Qt::DecorationRole:
+        return column == StateColumn ? QVariant(stateIcon(row.state())) : QVariant();
+    case Qt::ToolTipRole:
+        return toolTip(row, column);
+    case Qt::TextAlignmentRole:
+        if (column == PidColumn || column == SizeColumn || column == LockAgeColumn)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::AccessibleTextRole:
+        return display(row, column);
+    case SortRole:
+        return sortValue(row, column);
+    case KeyRole:
+        return row.key;
+    case StateRole:
+        return int(row.state());
+    case AttentionRole:
+        return row.needsAttention();
+    case IdleRole:
+        return row.isSession() && !row.lock();
+    case ChatsDirRole: {
+        const ProjectEntry *p = row.project();
+        return p ? p->chatsDir : QString();
+    }
+    case RootRole: {
+        const ProjectEntry *p = row.project();
+        int rootIndex = p ? p->rootIndex : -1;
+        if (!p && row.snapshot) {
+            // A lease sits in a root's tmp folder: find the root by path.
+            const QString path = row.displayPath();
+            for (int i = 0; i < row.snapshot->roots.size(); ++i) {
+                if (path.startsWith(row.snapshot->roots.at(i).path))
+                    rootIndex = i;
+            }
+        }
+        return row.snapshot && rootIndex >= 0 && rootIndex < row.snapshot->roots.size()
+            ? row.snapshot->roots.at(rootIndex).path
+            : QString();
+    }
+    case FilterTextRole:
+        return filterText(row);
+    default:
+        return {};
+    }
+}
+
+QVariant SessionTableModel::display(const SessionRow &row, int column) const
+{
+    const LockEntry *l = row.lock();
+    switch (column) {
+    case StateColumn: {
+        QString text = rowStateName(row.state());
+        QStringList extra = l ? l->judgement.flagNames() : QStringList();
+        if (l && l->judgement.cause != Cause::None)
+            extra.prepend(causeName(l->judgement.cause));
+        if (row.isLeftover())
+            extra.append(tr("leftover %1").arg(l->kindName()));
+        if (const SessionEntry *s = row.session(); s && s->pairingUncertain)
+            extra.append(tr("pairing uncertain"));
+        return extra.isEmpty() ? text : tr("%1 (%2)").arg(text, extra.join(QStringLiteral(", ")));
+    }
+    case SessionColumn:
+        return row.title();
+    case ProjectColumn: {
+        const QString path = row.projectPath();
+        return path.isEmpty() ? tr("(store root)") : path;
+    }
+    case PidColumn:
+        return row.pid() > 0 ? QVariant(QString::number(row.pid())) : QVariant();
+    case HolderColumn: {
+        if (!l || !l->holder.exists())
+            return {};
+        const QString exe = QFileInfo(l->holder.exe).fileName();
+        const QString shown = l->holder.cmdline.isEmpty()
+            ? (exe.isEmpty() ? l->holder.name : exe)
+            : l->holder.cmdline;
+        return elide(shown, 60);
+    }
+    case LivenessColumn: {
+        if (!l)
+            return {};
+        switch (l->holder.liveness) {
+        case Liveness::Alive:
+            return tr("running");
+        case Liveness::AlivePermission:
+            return tr("running (other user)");
+        case Liveness::Gone:
+            return tr("exited");
+        case Liveness::ProbeError:
+            return tr("cannot tell");
+        case Liveness::NotProbed:
+            return l->payload.pid ? tr("not checked") : QString();
+        }
+        return {};
+    }
+    case LockAgeColumn: {
+        const auto age = lockAgeNow(row);
+        return age ? signedDuration(*age) : QString();
+    }
+    case LastActivityColumn: {
+        const qint64 ms = lastActivityMs(row);
+        return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms),
+                                           QLocale::ShortFormat)
+                      : QString();
+    }
+    case SizeColumn: {
+        const qint64 size = sizeBytes(row);
+        return size >= 0 ? QLocale().formattedDataSize(size) : QString();
+    }
+    case ProviderColumn: {
+        const RecordingInfo *r = row.recording();
+        if (!r || (r->provider.isEmpty() && r->model.isEmpty()))
+            return {};
+        return r->model.isEmpty() ? r->provider : tr("%1 / %2").arg(r->provider, r->model);
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant SessionTableModel::sortValue(const SessionRow &row, int column) const
+{
+    switch (column) {
+    case StateColumn:
+        return stateRank(row.state());
+    case PidColumn:
+        return row.pid();
+    case LockAgeColumn: {
+        const auto age = lockAgeNow(row);
+        return age ? *age : std::numeric_limits<qint64>::min();
+    }
+    case LastActivityColumn:
+        return lastActivityMs(row);
+    case SizeColumn:
+        return sizeBytes(row);
+    default:
+        return display(row, column).toString().toLower();
+    }
+}
+
+QString SessionTableModel::toolTip(const SessionRow &row, int column) const
+{
+    const LockEntry *l = row.lock();
+    switch (column) {
+    case StateColumn: {
+        QString tip = rowStateExplanation(row.state());
+        if (l && !l->judgement.reason.isEmpty())
+            tip += QStringLiteral("\n\n") + l->judgement.reason;
+        if (row.blocked())
+            tip += QStringLiteral("\n\n") + tr("Cannot be removed: %1").arg(row.blockedReason());
+        return tip;
+    }
+    case SessionColumn: {
+        const SessionEntry *s = row.session();
+        QStringList lines;
+        if (s && !s->sessionId.isEmpty())
+            lines << tr("Session %1").arg(s->sessionId);
+        lines << row.displayPath();
+        return lines.join(QLatin1Char('\n'));
+    }
+    case ProjectColumn: {
+        const ProjectEntry *p = row.project();
+        return p ? tr("Project hash %1\n%2").arg(p->hash, p->chatsDir) : QString();
+    }
+    case HolderColumn:
+        if (l && l->holder.exists())
+            return tr("%1\n%2").arg(l->holder.exe, l->holder.cmdline);
+        return {};
+    case LockAgeColumn:
+        if (l && l->judgement.ageFromMtime)
+            return tr("Measured from the file's modification time: the payload has no usable "
+                      "timestamp.");
+        return {};
+    default:
+        return {};
+    }
+}
+
+QString SessionTableModel::filterText(const SessionRow &row) const
+{
+    QStringList parts;
+    for (int c = 0; c < ColumnCount; ++c)
+        parts << display(row, c).toString();
+    if (const SessionEntry *s = row.session())
+        parts << s->sessionId;
+    if (const ProjectEntry *p = row.project())
+        parts << p->hash;
+    parts << row.displayPath();
+    return parts.join(QLatin1Char('\n'));
+}
+
+QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::DisplayRole)
+        return columnName(section);
+    if (role == Qt::ToolTipRole && section == LockAgeColumn)
+        return tr("Time since the lock was taken, by its timestamp; it keeps ticking.");
+    return {};
+}
+
+QString SessionTableModel::columnName(int column)
+{
+    switch (column) {
+    case StateColumn:
+        return tr("State");
+    case SessionColumn:
+        return tr("Session");
+    case ProjectColumn:
+        return tr("Project");
+    case PidColumn:
+        return tr("PID");
+    case HolderColumn:
+        return tr("Holder");
+    case LivenessColumn:
+        return tr("Liveness");
+    case LockAgeColumn:
+        return tr("Lock age");
+    case LastActivityColumn:
+        return tr("Last activity");
+    case SizeColumn:
+        return tr("Size");
+    case ProviderColumn:
+        return tr("Provider / model");
+    default:
+        return QString();
+    }
+}
+
+} // namespace lockscope
