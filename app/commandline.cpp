@@ -65,12 +65,25 @@ int usageError(const QString &message)
     return ExitUsage;
 }
 
-QVector<ScanTarget> targetsFrom(const QStringList &paths)
+// The positional arguments as argv gave them. Options take no values, so the
+// positionals are the arguments after the subcommand that are not options.
+QList<QByteArray> rawPositionals(const QList<QByteArray> &raw)
+{
+    QList<QByteArray> result;
+    for (int i = 2; i < raw.size(); ++i) {
+        if (!raw.at(i).startsWith('-'))
+            result.append(raw.at(i));
+    }
+    return result;
+}
+
+QVector<ScanTarget> targetsFrom(const QList<QByteArray> &rawPaths)
 {
     QVector<ScanTarget> targets;
-    if (paths.isEmpty())
+    if (rawPaths.isEmpty())
         return discoverRoots(QProcessEnvironment::systemEnvironment());
-    for (const QString &path : paths) {
+    for (const QByteArray &raw : rawPaths) {
+        const QString path = QFile::decodeName(raw);
         // llxprt's janitor never visits the 0.9.x root; say so when it is named.
         const bool legacy = QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt")) ||
                             QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt/tmp"));
@@ -132,7 +145,7 @@ QString projectLabel(const StoreSnapshot &snap, int index)
     return snap.projects.at(index).hash.left(8);
 }
 
-int commandList(const QStringList &arguments)
+int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -142,7 +155,7 @@ int commandList(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("store"));
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
-    const QStringList paths = parser.positionalArguments();
+    const QList<QByteArray> paths = rawPositionals(raw);
 
     StoreScanner scanner;
     const StoreSnapshot snap = scanner.scan(targetsFrom(paths));
@@ -168,7 +181,7 @@ int commandList(const QStringList &arguments)
                          l.payload.pid ? QString::number(*l.payload.pid) : QStringLiteral("-"),
                          shortAge(l.judgement.lockAgeMs),
                          l.judgement.flagNames().join(QLatin1Char(',')),
-                         projectLabel(snap, l.projectIndex), QString::fromUtf8(l.fileName)});
+                         projectLabel(snap, l.projectIndex), displayPath(l.fileName)});
         }
         if (snap.locks.isEmpty())
             out() << "No lock files.\n";
@@ -214,7 +227,7 @@ int commandList(const QStringList &arguments)
 QJsonObject resultToJson(const RemovalResult &r)
 {
     return QJsonObject{
-        {QLatin1String("path"), QString::fromUtf8(r.path)},
+        {QLatin1String("path"), displayPath(r.path)},
         {QLatin1String("outcome"), removalOutcomeName(r.outcome)},
         {QLatin1String("message"), r.message},
         {QLatin1String("auditId"), r.auditId.isEmpty() ? QJsonValue() : QJsonValue(r.auditId)},
@@ -222,7 +235,7 @@ QJsonObject resultToJson(const RemovalResult &r)
         {QLatin1String("cause"), causeName(r.judgement.cause)}};
 }
 
-int commandClean(const QStringList &arguments)
+int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -231,7 +244,7 @@ int commandClean(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("store"));
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
-    const QStringList paths = parser.positionalArguments();
+    const QList<QByteArray> paths = rawPositionals(raw);
     const bool json = parser.isSet(QStringLiteral("json"));
 
     StoreScanner scanner;
@@ -273,7 +286,7 @@ int commandClean(const QStringList &arguments)
         if (json)
             array.append(resultToJson(r));
         else
-            out() << removalOutcomeName(r.outcome).leftJustified(18) << QString::fromUtf8(r.path)
+            out() << removalOutcomeName(r.outcome).leftJustified(18) << displayPath(r.path)
                   << "\n    " << r.message << "\n";
     }
     if (json) {
@@ -292,7 +305,7 @@ int commandClean(const QStringList &arguments)
     return failed > 0 ? ExitRemovalFailed : ExitOk;
 }
 
-int commandRemove(const QStringList &arguments)
+int commandRemove(const QStringList &arguments, const QList<QByteArray> &raw)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -300,19 +313,19 @@ int commandRemove(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("lock"));
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
-    const QStringList paths = parser.positionalArguments();
+    const QList<QByteArray> paths = rawPositionals(raw);
     if (paths.size() != 1)
         return usageError(QStringLiteral("remove takes exactly one path"));
 
     AuditLog audit;
     LockRemover remover(audit);
-    RemovalRequest request = RemovalRequest::forPath(QFile::encodeName(paths.first()));
+    RemovalRequest request = RemovalRequest::forPath(paths.first());
     request.force = parser.isSet(QStringLiteral("force"));
     const RemovalResult r = remover.remove(request);
     if (parser.isSet(QStringLiteral("json")))
         out() << QJsonDocument(resultToJson(r)).toJson(QJsonDocument::Indented);
     else
-        out() << removalOutcomeName(r.outcome) << ": " << QString::fromUtf8(r.path) << "\n  "
+        out() << removalOutcomeName(r.outcome) << ": " << displayPath(r.path) << "\n  "
               << r.message
               << (r.auditId.isEmpty() ? QString() : QStringLiteral("\n  audit id: ") + r.auditId)
               << "\n";
@@ -320,7 +333,7 @@ int commandRemove(const QStringList &arguments)
     return r.failed() ? ExitRemovalFailed : ExitOk;
 }
 
-int commandHold(const QStringList &arguments)
+int commandHold(const QStringList &arguments, const QList<QByteArray> &raw)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("chats"), QStringLiteral("dir"));
@@ -330,6 +343,7 @@ int commandHold(const QStringList &arguments)
     const QStringList args = parser.positionalArguments();
     if (args.size() != 2)
         return usageError(QStringLiteral("hold takes CHATS_DIR and SESSION_ID"));
+    const QByteArray chatsDir = rawPositionals(raw).first();
 
     // Block the signals first so that one arriving early is not lost; sigwait
     // then takes it synchronously and the lock is released on the way out.
@@ -342,7 +356,7 @@ int commandHold(const QStringList &arguments)
 
     AuditLog audit;
     LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
-    AcquireResult acquired = manager.acquire(QFile::encodeName(args.at(0)), args.at(1));
+    AcquireResult acquired = manager.acquire(chatsDir, args.at(1));
     if (!acquired.handle) {
         err() << "lockscope: " << acquireOutcomeName(acquired.outcome) << ": " << acquired.message
               << "\n";
@@ -350,19 +364,19 @@ int commandHold(const QStringList &arguments)
         return acquired.outcome == AcquireOutcome::InvalidId ? ExitUsage : ExitRemovalFailed;
     }
     out() << acquireOutcomeName(acquired.outcome) << " "
-          << QString::fromUtf8(acquired.handle->path()) << " pid " << ::getpid() << "\n";
+          << displayPath(acquired.handle->path()) << " pid " << ::getpid() << "\n";
     out().flush();
 
     int received = 0;
     sigwait(&stopSignals, &received);
     const ReleaseOutcome released = acquired.handle->release();
-    out() << releaseOutcomeName(released) << " " << QString::fromUtf8(acquired.handle->path())
+    out() << releaseOutcomeName(released) << " " << displayPath(acquired.handle->path())
           << "\n";
     out().flush();
     return released == ReleaseOutcome::Released ? ExitOk : ExitRemovalFailed;
 }
 
-int commandRestore(const QStringList &arguments)
+int commandRestore(const QStringList &arguments, const QList<QByteArray> &)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("id"), QStringLiteral("audit id"));
@@ -381,7 +395,7 @@ int commandRestore(const QStringList &arguments)
     return r.outcome == RestoreResult::Restored ? ExitOk : ExitRemovalFailed;
 }
 
-int commandAudit(const QStringList &arguments)
+int commandAudit(const QStringList &arguments, const QList<QByteArray> &)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -400,7 +414,7 @@ int commandAudit(const QStringList &arguments)
             array.append(QJsonObject{{QLatin1String("id"), r.id},
                                      {QLatin1String("time"), r.time},
                                      {QLatin1String("user"), r.user},
-                                     {QLatin1String("path"), QString::fromUtf8(r.rawPath())},
+                                     {QLatin1String("path"), displayPath(r.rawPath())},
                                      {QLatin1String("verdict"), r.verdict},
                                      {QLatin1String("cause"), r.cause},
                                      {QLatin1String("outcome"), r.outcome}});
@@ -411,7 +425,7 @@ int commandAudit(const QStringList &arguments)
         out() << "Audit log: " << audit.path() << "\n";
         for (const AuditRecord &r : records)
             out() << r.time << "  " << r.id << "  " << r.outcome.leftJustified(16) << " "
-                  << QString::fromUtf8(r.rawPath()) << "\n";
+                  << displayPath(r.rawPath()) << "\n";
     }
     out().flush();
     return ExitOk;
@@ -428,8 +442,11 @@ bool isCommandLineInvocation(const QStringList &arguments)
            first == QLatin1String("-h") || first == QLatin1String("--version");
 }
 
-int runCommandLine(const QStringList &arguments)
+int runCommandLine(const QList<QByteArray> &raw)
 {
+    QStringList arguments;
+    for (const QByteArray &argument : raw)
+        arguments << QFile::decodeName(argument);
     const QString command = arguments.value(1);
     const QStringList rest = QStringList{arguments.first()} + arguments.mid(2);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
@@ -444,17 +461,17 @@ int runCommandLine(const QStringList &arguments)
         return ExitOk;
     }
     if (command == QLatin1String("list"))
-        return commandList(rest);
+        return commandList(rest, raw);
     if (command == QLatin1String("clean"))
-        return commandClean(rest);
+        return commandClean(rest, raw);
     if (command == QLatin1String("remove"))
-        return commandRemove(rest);
+        return commandRemove(rest, raw);
     if (command == QLatin1String("hold"))
-        return commandHold(rest);
+        return commandHold(rest, raw);
     if (command == QLatin1String("restore"))
-        return commandRestore(rest);
+        return commandRestore(rest, raw);
     if (command == QLatin1String("audit"))
-        return commandAudit(rest);
+        return commandAudit(rest, raw);
     return usageError(QStringLiteral("unknown command \"%1\"").arg(command));
 }
 

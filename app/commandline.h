@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QList>
 #include <QStringList>
 
 namespace lockscope {
@@ -17,7 +19,8 @@ enum ExitCode
 // asking for the GUI.
 bool isCommandLineInvocation(const QStringList &arguments);
 
-// Runs a subcommand; arguments include the program name.
-int runCommandLine(const QStringList &arguments);
+// Runs a subcommand. The arguments are argv's bytes, program name first: paths
+// need not be valid UTF-8 and are used exactly as given.
+int runCommandLine(const QList<QByteArray> &arguments);
 
 } // namespace lockscope

@@ -9,8 +9,11 @@
 int main(int argc, char *argv[])
 {
     QStringList arguments;
-    for (int i = 0; i < argc; ++i)
+    QList<QByteArray> raw;
+    for (int i = 0; i < argc; ++i) {
+        raw << QByteArray(argv[i]);
         arguments << QString::fromLocal8Bit(argv[i]);
+    }
 
 #ifdef LOCKSCOPE_HAVE_GUI
     if (!lockscope::isCommandLineInvocation(arguments))
@@ -20,6 +23,6 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("lockscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LOCKSCOPE_VERSION));
     if (!lockscope::isCommandLineInvocation(arguments))
-        arguments.insert(1, QStringLiteral("list"));
-    return lockscope::runCommandLine(arguments);
+        raw.insert(1, QByteArray("list"));
+    return lockscope::runCommandLine(raw);
 }

@@ -20,7 +20,20 @@ bool readsPayload(EntryKind kind)
 
 QString displayPath(const QByteArray &raw)
 {
-    return QString::fromUtf8(raw);
+    const QString text = QString::fromUtf8(raw);
+    if (text.toUtf8() == raw)
+        return text;
+    // Not UTF-8: show every byte that is not plain ASCII as \xNN, so that two
+    // different names never print alike and a person can type the name back.
+    QString escaped;
+    for (const char c : raw) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x20 && byte < 0x7f && byte != '\\')
+            escaped += QLatin1Char(c);
+        else
+            escaped += QStringLiteral("\\x%1").arg(byte, 2, 16, QLatin1Char('0'));
+    }
+    return escaped;
 }
 
 QString LockEntry::path() const

@@ -211,6 +211,7 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
     info.fileName = fileName;
     info.nameKey = classifyEntryName(fileName).key;
     if (fd < 0) {
+        info.vanished = errno == ENOENT;
         info.headerError = errno == ELOOP ? QStringLiteral("it is a symlink; not followed")
                                           : QStringLiteral("cannot be opened: %1")
                                                 .arg(QString::fromLocal8Bit(strerror(errno)));

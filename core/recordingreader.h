@@ -27,6 +27,7 @@ struct RecordingInfo
     qint64 sizeBytes = 0;
     qint64 mtimeMs = 0; // last activity
 
+    bool vanished = false; // removed between the directory listing and the open
     bool headerOk = false;
     QString headerError;
     QString sessionId;

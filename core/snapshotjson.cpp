@@ -57,6 +57,8 @@ QJsonObject lockToJson(const LockEntry &lock, const StoreSnapshot *snapshot, qin
     const Judgement &j = lock.judgement;
     QJsonObject o;
     o.insert(QLatin1String("path"), lock.path());
+    if (QString::fromUtf8(lock.rawPath()).toUtf8() != lock.rawPath())
+        o.insert(QLatin1String("pathBase64"), QString::fromLatin1(lock.rawPath().toBase64()));
     o.insert(QLatin1String("kind"), lock.kindName());
     o.insert(QLatin1String("sessionId"), stringOrNull(lock.sessionId));
     o.insert(QLatin1String("pid"),

@@ -285,10 +285,8 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
         const EntryName classified = classifyEntryName(name);
         if (classified.kind == EntryKind::Recording) {
             RecordingInfo info = m_recordings.read(chatsfd, name);
-            if (info.headerError.startsWith(QLatin1String("cannot be opened")) &&
-                !info.headerError.contains(QLatin1String("ermission"))) {
-                continue; // vanished between readdir and open
-            }
+            if (info.vanished)
+                continue;
             recordings.append(std::move(info));
         } else if (classified.kind == EntryKind::Lock) {
             lockIds.insert(classified.key);
