@@ -23,11 +23,6 @@ namespace lockscope {
 
 namespace {
 
-const QStringList kCommands = {QStringLiteral("list"),    QStringLiteral("clean"),
-                               QStringLiteral("remove"),  QStringLiteral("hold"),
-                               QStringLiteral("restore"), QStringLiteral("audit"),
-                               QStringLiteral("help")};
-
 QTextStream &out()
 {
     static QTextStream stream(stdout);
@@ -437,8 +432,10 @@ bool isCommandLineInvocation(const QStringList &arguments)
 {
     if (arguments.size() < 2)
         return false;
+    // Any word is a subcommand (an unknown one is reported as such); options
+    // such as --demo or Qt's -platform belong to the window.
     const QString first = arguments.at(1);
-    return kCommands.contains(first) || first == QLatin1String("--help") ||
+    return !first.startsWith(QLatin1Char('-')) || first == QLatin1String("--help") ||
            first == QLatin1String("-h") || first == QLatin1String("--version");
 }
 

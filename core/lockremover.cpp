@@ -226,6 +226,18 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
         return r;
     }
 
+    // A failure after the first judgement carries it, and says in the words of
+    // the verdict why this user cannot remove the file when it is known.
+    const auto failure = [&](int error, const QString &doing) {
+        RemovalResult r = fromErrno(error, path, doing);
+        r.judgement = first.judgement;
+        if (!first.judgement.blockedReason.isEmpty()
+            && (r.outcome == RemovalOutcome::PermissionDenied
+                || r.outcome == RemovalOutcome::ReadOnly))
+            r.message = QStringLiteral("Cannot remove it: %1 (%2). Nothing was removed.")
+                            .arg(first.judgement.blockedReason, errnoText(error));
+        return r;
+    };
     const auto allowed = [&](const Judgement &j) {
         return j.action == Action::Remove || (request.force && j.action == Action::Force);
     };
@@ -271,9 +283,9 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
                     break;
                 }
                 if (ownError != EEXIST)
-                    return fromErrno(ownError, path, QStringLiteral("claiming the guard"));
+                    return failure(ownError, QStringLiteral("claiming the guard"));
             } else if (error != EEXIST) {
-                return fromErrno(error, path, QStringLiteral("claiming the guard"));
+                return failure(error, QStringLiteral("claiming the guard"));
             }
 
             // A guard is there already. A hard link of this very lock left by a
@@ -377,7 +389,7 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
     r.judgement = verdict;
     if (::unlinkat(dir.fd(), request.fileName.constData(), 0) != 0) {
         const int error = errno;
-        r = fromErrno(error, path, QStringLiteral("removing the file"));
+        r = failure(error, QStringLiteral("removing the file"));
         r.auditId = record.id;
         r.judgement = verdict;
     } else {
