@@ -331,11 +331,12 @@ AcquireResult LockManager::acquire(const QByteArray &chatsDir, const QString &se
                         QStringLiteral("%1; the stale lock was left in place.").arg(auditError);
                     return result;
                 }
-                if (::unlinkat(dir.fd(), name.constData(), 0) == 0)
+                const bool unlinked = ::unlinkat(dir.fd(), name.constData(), 0) == 0;
+                if (unlinked)
                     published = publish();
                 m_audit->appendOutcome(record.id,
-                                       published ? QStringLiteral("removed")
-                                                 : QStringLiteral("already-gone"),
+                                       unlinked ? QStringLiteral("removed")
+                                                : QStringLiteral("already-gone"),
                                        &auditError);
                 result.outcome = AcquireOutcome::TookOver;
             }

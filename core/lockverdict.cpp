@@ -125,6 +125,17 @@ Judgement judgeHolder(const LockInputs &in, const ParsedTimestamp &stamp, const 
         break;
     }
 
+    // A zombie has exited; only its parent has not collected it yet. A leader
+    // that exited while its other threads run also shows Z, so those count
+    // as alive.
+    if (h.zombie && h.threads <= 1) {
+        j.verdict = Verdict::Stale;
+        j.cause = Cause::HolderExited;
+        j.reason = QStringLiteral("%1 has exited and is a zombie waiting for its parent to"
+                                  " collect it: it can no longer hold anything.")
+                       .arg(pidText(pid));
+        return j;
+    }
     if (h.kernelThread) {
         j.verdict = Verdict::Unverifiable;
         j.reason = QStringLiteral("%1 is a kernel thread here, so the lock was written in another"

@@ -27,6 +27,9 @@ struct HolderFacts
     bool isThread = false;
     qint64 tgid = 0;
     bool kernelThread = false;
+    // Exited, waiting for its parent to reap it: kill() still succeeds.
+    bool zombie = false;
+    int threads = 0;
     // Start time on the boot clock, in milliseconds since boot.
     std::optional<qint64> startBootMs;
     std::optional<uint> uid;
@@ -34,10 +37,14 @@ struct HolderFacts
     QString cmdline; // arguments joined by spaces; empty when unreadable
     QString name;    // the kernel's short command name (comm)
 
+    // kill() finds the PID (what upstream calls alive).
     bool exists() const
     {
         return liveness == Liveness::Alive || liveness == Liveness::AlivePermission;
     }
+    // The PID exists and has not exited: a zombie whose whole process ended
+    // does not count.
+    bool running() const { return exists() && !(zombie && threads <= 1); }
 };
 
 // Reads the local process table. Tests substitute their own implementation to

@@ -52,6 +52,7 @@ void readStat(HolderFacts &facts, const QByteArray &procDir)
     // fields[0] is field 3 (state); field N is fields[N - 3].
     if (fields.size() < 20)
         return;
+    facts.zombie = fields.at(0) == "Z";
     bool ok = false;
     const unsigned long flags = fields.at(9 - 3).toULong(&ok);
     if (ok && (flags & kPfKthread))
@@ -72,6 +73,8 @@ void readStatus(HolderFacts &facts, const QByteArray &procDir)
         if (line.startsWith("Tgid:")) {
             facts.tgid = line.mid(5).trimmed().toLongLong();
             facts.isThread = facts.tgid > 0 && facts.tgid != facts.pid;
+        } else if (line.startsWith("Threads:")) {
+            facts.threads = line.mid(8).trimmed().toInt();
         } else if (line.startsWith("Uid:")) {
             const QList<QByteArray> ids = line.mid(4).simplified().split(' ');
             bool ok = false;

@@ -151,7 +151,7 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
     // pending holds bytes read but not yet split into lines.
     bool headerDone = false;
     bool skippingLongLine = false;
-    std::vector<char> chunk(kChunk);
+    std::vector<char> chunk(fd < 0 ? 0 : kChunk);
     bool eof = fd < 0;
     for (;;) {
         int newline;

@@ -15,7 +15,7 @@ QJsonObject holderToJson(const HolderFacts &h, qint64 wallNowMs, qint64 bootNowM
 {
     QJsonObject o;
     o.insert(QLatin1String("liveness"), livenessName(h.liveness));
-    o.insert(QLatin1String("alive"), h.exists());
+    o.insert(QLatin1String("alive"), h.running());
     o.insert(QLatin1String("eperm"), h.liveness == Liveness::AlivePermission);
     o.insert(QLatin1String("killErrno"), h.killErrno);
     o.insert(QLatin1String("uid"), h.uid ? QJsonValue(double(*h.uid)) : QJsonValue());
@@ -25,6 +25,7 @@ QJsonObject holderToJson(const HolderFacts &h, qint64 wallNowMs, qint64 bootNowM
     o.insert(QLatin1String("isThread"), h.isThread);
     o.insert(QLatin1String("tgid"), double(h.tgid));
     o.insert(QLatin1String("kernelThread"), h.kernelThread);
+    o.insert(QLatin1String("zombie"), h.zombie);
     o.insert(QLatin1String("name"), stringOrNull(h.name));
     o.insert(QLatin1String("exe"), stringOrNull(h.exe));
     o.insert(QLatin1String("cmdline"), stringOrNull(h.cmdline));

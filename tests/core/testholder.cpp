@@ -5,6 +5,8 @@
 //   lockscope_testholder exit                  print the PID, exit at once
 //   lockscope_testholder wait                  print the PID, live until stdin closes
 //   lockscope_testholder thread                print a thread id, live until stdin closes
+//   lockscope_testholder leader-exits          print the PID, end the main thread, live on
+//                                              in another thread until stdin closes
 //   lockscope_testholder acquire CHATS ID      take the lock, print the outcome, hold
 //                                              until stdin closes, then release
 //   lockscope_testholder crash CHATS ID        take the lock and exit without releasing
@@ -25,6 +27,7 @@
 #include <atomic>
 #include <cstdio>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <thread>
 #include <unistd.h>
 
@@ -61,6 +64,16 @@ int main(int argc, char *argv[])
         say(QByteArray::number(::getpid()));
         waitForStdinClose();
         return 0;
+    }
+    if (mode == QLatin1String("leader-exits")) {
+        // The main thread ends while another runs on: /proc shows the leader as
+        // a zombie although the process is alive.
+        std::thread([] {
+            waitForStdinClose();
+            ::_exit(0);
+        }).detach();
+        say(QByteArray::number(::getpid()));
+        pthread_exit(nullptr);
     }
     if (mode == QLatin1String("thread")) {
         std::atomic<long> tid{0};

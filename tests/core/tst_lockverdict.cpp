@@ -26,7 +26,9 @@ enum Holder
     Self,
     NoStartTime,
     ProbeFailed,
-    Python
+    Python,
+    Zombie,
+    ZombieLeaderWithThreads
 };
 
 enum Env : int
@@ -90,6 +92,8 @@ HolderFacts holderFor(int kind, qint64 pid, qint64 holderAgeMs)
     h.tgid = kind == ThreadId ? pid - 1 : pid;
     h.isThread = kind == ThreadId;
     h.kernelThread = kind == KernelThread;
+    h.zombie = kind == Zombie || kind == ZombieLeaderWithThreads;
+    h.threads = kind == ZombieLeaderWithThreads ? 3 : 1;
     if (kind != NoStartTime)
         h.startBootMs = kBoot - holderAgeMs;
     return h;
@@ -140,6 +144,12 @@ void tst_LockVerdict::matrix_data()
         << 0 << "held"
         << ""
         << "keep" << QStringList{};
+    QTest::newRow("holder exited, its parent has not reaped it yet")
+        << payload(h2) << h2 << int(Zombie) << h2 + kSecond << int(None) << reg << 0 << "stale"
+        << "holder-exited" << "remove" << QStringList{};
+    QTest::newRow("main thread ended while other threads still run")
+        << payload(h2) << h2 << int(ZombieLeaderWithThreads) << h2 + kSecond << int(None) << reg
+        << 0 << "held" << "" << "keep" << QStringList{};
     QTest::newRow("live holder that predates its lock")
         << payload(h2) << h2 << int(Alive) << h2 + 3 * kSecond << int(None) << reg << 0 << "held"
         << ""

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace lockscope;
@@ -25,6 +26,8 @@ private slots:
     void nonPositiveAndHugePidsAreNeverSignalled_data();
     void nonPositiveAndHugePidsAreNeverSignalled();
     void kernelThread();
+    void unreapedChildIsAZombie();
+    void leaderThatExitedWhileThreadsRunIsAlive();
 };
 
 void tst_ProcessProbe::liveChild()
@@ -108,6 +111,29 @@ void tst_ProcessProbe::kernelThread()
     const HolderFacts h = SystemProcessProbe::instance().probe(2);
     QVERIFY(h.exists());
     QVERIFY(h.kernelThread);
+}
+
+void tst_ProcessProbe::unreapedChildIsAZombie()
+{
+    const pid_t pid = ::fork();
+    if (pid == 0)
+        ::_exit(0);
+    QVERIFY(pid > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(SystemProcessProbe::instance().probe(pid).zombie, 10000);
+    const HolderFacts h = SystemProcessProbe::instance().probe(pid);
+    QCOMPARE(h.liveness, Liveness::Alive); // kill() still succeeds on a zombie
+    QCOMPARE(h.threads, 1);
+    int status = 0;
+    QCOMPARE(::waitpid(pid, &status, 0), pid);
+    QCOMPARE(SystemProcessProbe::instance().probe(pid).liveness, Liveness::Gone);
+}
+
+void tst_ProcessProbe::leaderThatExitedWhileThreadsRunIsAlive()
+{
+    LiveChild child({QStringLiteral("leader-exits")});
+    QTRY_VERIFY_WITH_TIMEOUT(SystemProcessProbe::instance().probe(child.pid()).zombie, 10000);
+    const HolderFacts h = SystemProcessProbe::instance().probe(child.pid());
+    QVERIFY2(h.threads >= 2, qPrintable(QString::number(h.threads)));
 }
 
 QTEST_GUILESS_MAIN(tst_ProcessProbe)
