@@ -88,6 +88,7 @@ void LiveStore::setDegradedPollMs(int ms)
 void LiveStore::setTargets(const QVector<ScanTarget> &targets)
 {
     m_targets = targets;
+    m_knownChats.clear();
     refreshNow();
 }
 
@@ -154,10 +155,18 @@ void LiveStore::updateWatches()
     if (m_snapshot) {
         for (const RootEntry &root : m_snapshot->roots)
             dirs << root.path;
-        for (const ProjectEntry &project : m_snapshot->projects) {
-            dirs << project.chatsDir;
-            // The project folder, so that a chats folder made again is seen.
-            dirs << QFileInfo(project.chatsDir).path();
+        for (const ProjectEntry &project : m_snapshot->projects)
+            m_knownChats.insert(project.chatsDir);
+    }
+    // A chats folder seen once stays wanted while its project folder exists: when
+    // it is removed, the watcher falls back to the project folder and sees it
+    // made again.
+    for (auto it = m_knownChats.begin(); it != m_knownChats.end();) {
+        if (QFileInfo(QFileInfo(*it).path()).isDir()) {
+            dirs << *it;
+            ++it;
+        } else {
+            it = m_knownChats.erase(it);
         }
     }
     const bool wasLive = isLive();

@@ -78,6 +78,7 @@ private:
 
     QVector<ScanTarget> m_targets;
     SnapshotPtr m_snapshot;
+    QSet<QString> m_knownChats;
     QThread m_thread;
     ScanWorker *m_worker = nullptr;
     StoreWatcher *m_watcher = nullptr;

@@ -4,7 +4,6 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QPushButton>
 #include <QStyle>
 #include <QTreeWidget>
@@ -42,11 +41,8 @@ StoreSidebar::StoreSidebar(QWidget *parent)
     , m_add(new QPushButton(tr("Add folder\u2026"), this))
 {
     m_tree->setObjectName(QStringLiteral("sidebarTree"));
-    m_tree->setColumnCount(2);
-    m_tree->setHeaderLabels({tr("Folder"), tr("Locks")});
-    m_tree->header()->setStretchLastSection(false);
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_tree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_tree->setColumnCount(1);
+    m_tree->setHeaderHidden(true);
     m_tree->setRootIsDecorated(true);
     m_tree->setUniformRowHeights(true);
     m_tree->setAccessibleName(tr("Roots and projects"));
@@ -103,8 +99,7 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
             item->setExpanded(true);
             m_roots.insert(root.path, item);
         }
-        const QString label = tr("%1 (%2)").arg(root.path, root.source);
-        item->setText(0, label);
+        item->setData(0, Qt::UserRole + 3, tr("%1 (%2)").arg(root.path, root.source));
         QString tip = tr("%1\nFound through: %2").arg(root.path, root.source);
         if (root.legacy)
             tip += QLatin1Char('\n') + tr("Legacy 0.9 root: llxprt's own clean-up never visits it.");
@@ -137,22 +132,25 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
         const Counts c = projectCounts.value(i);
         rootCounts[rootIndex].stale += c.stale;
         rootCounts[rootIndex].held += c.held;
-        item->setText(0, project.workspace.isEmpty() ? project.hash.left(12) + QChar(0x2026)
-                                                     : QFileInfo(project.workspace).fileName());
-        item->setText(1, countsText(c));
+        const QString name = project.workspace.isEmpty() ? project.hash.left(12) + QChar(0x2026)
+                                                         : QFileInfo(project.workspace).fileName();
+        const QString counts = countsText(c);
+        item->setText(0, counts.isEmpty() ? name : tr("%1 \u2014 %2").arg(name, counts));
         item->setToolTip(0, tr("%1\nProject hash %2\n%3")
                                 .arg(project.workspace.isEmpty() ? tr("(workspace unknown)")
                                                                  : project.workspace,
                                      project.hash, project.chatsDir));
-        item->setToolTip(1, tr("%n session(s); stale and held locks", nullptr, c.sessions));
         item->setIcon(0, stateIcon(c.stale > 0 ? RowState::Stale
                                                : c.held > 0 ? RowState::Held : RowState::Idle));
         item->setData(0, Qt::AccessibleTextRole,
-                      tr("%1, %2").arg(item->text(0), item->text(1)));
+                      tr("%1, %n session(s)", nullptr, c.sessions).arg(item->text(0)));
     }
     for (int i = 0; i < snapshot->roots.size(); ++i) {
-        if (QTreeWidgetItem *item = m_roots.value(snapshot->roots.at(i).path))
-            item->setText(1, countsText(rootCounts.value(i)));
+        if (QTreeWidgetItem *item = m_roots.value(snapshot->roots.at(i).path)) {
+            const QString label = item->data(0, Qt::UserRole + 3).toString();
+            const QString counts = countsText(rootCounts.value(i));
+            item->setText(0, counts.isEmpty() ? label : tr("%1 \u2014 %2").arg(label, counts));
+        }
     }
 
     for (auto it = m_projects.begin(); it != m_projects.end();) {

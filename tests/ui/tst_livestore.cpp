@@ -1,0 +1,203 @@
+#include "livestore.h"
+#include "processexitwatcher.h"
+#include "sessiontablemodel.h"
+#include "storewatcher.h"
+#include "teststore.h"
+
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <cerrno>
+#include <sys/stat.h>
+
+using namespace lockscope;
+
+class tst_LiveStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void lockAppearingShowsARowWithinASecond();
+    void killedHolderTurnsStaleWithinASecond_data();
+    void killedHolderTurnsStaleWithinASecond();
+    void removedAndRecreatedFolderComesBack();
+    void exhaustedWatchesPollAndRecover();
+    void burstOfChangesIsOneScan();
+
+private:
+    int rowState(const QString &id) const;
+    void startStore();
+
+    std::unique_ptr<TestStore> m_store;
+    std::unique_ptr<LiveStore> m_live;
+    std::unique_ptr<SessionTableModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+    QString m_chats;
+    const QString m_ws = QStringLiteral("/home/test/live");
+};
+
+void tst_LiveStore::init()
+{
+    m_store = std::make_unique<TestStore>();
+    m_store->isolateEnvironment();
+    m_chats = m_store->chats(m_ws);
+    m_live = std::make_unique<LiveStore>();
+    m_model = std::make_unique<SessionTableModel>();
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    connect(m_live.get(), &LiveStore::snapshotReady, m_model.get(), &SessionTableModel::setSnapshot);
+}
+
+void tst_LiveStore::cleanup()
+{
+    m_tester.reset();
+    m_live.reset();
+    m_model.reset();
+    m_store.reset();
+}
+
+void tst_LiveStore::startStore()
+{
+    QSignalSpy first(m_live.get(), &LiveStore::snapshotReady);
+    m_live->setTargets(m_store->targets());
+    QVERIFY(first.wait(5000));
+}
+
+int tst_LiveStore::rowState(const QString &id) const
+{
+    const int row = m_model->rowForKey(QStringLiteral("s:") + m_chats + QLatin1Char('\n') + id);
+    return row < 0 ? -1 : int(m_model->rowAt(row)->state());
+}
+
+void tst_LiveStore::lockAppearingShowsARowWithinASecond()
+{
+    startStore();
+    QCOMPARE(m_model->rowCount(), 0);
+    const QString id = QStringLiteral("dddddddd-0000-4000-8000-000000000001");
+    QElapsedTimer timer;
+    timer.start();
+    m_store->writeLock(m_chats, id, TestStore::deadPid(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowState(id) == int(RowState::Stale), 1000);
+    qInfo("row shown %lld ms after the lock was written", timer.elapsed());
+}
+
+void tst_LiveStore::killedHolderTurnsStaleWithinASecond_data()
+{
+    QTest::addColumn<bool>("pidfd");
+    QTest::newRow("process-exit notification") << true;
+    QTest::newRow("periodic liveness check") << false;
+}
+
+void tst_LiveStore::killedHolderTurnsStaleWithinASecond()
+{
+    QFETCH(bool, pidfd);
+    m_live->exitWatcher()->setPidfdEnabled(pidfd);
+    // No folder event and no fast poll may help: only the exit watcher can.
+    m_live->setLivePollMs(60'000);
+    const QString id = QStringLiteral("dddddddd-0000-4000-8000-000000000002");
+    m_store->writeRecording(m_chats, id, m_ws, QStringLiteral("long-session"));
+    auto holder = TestStore::startHolder(m_chats, id);
+    QVERIFY(holder);
+    startStore();
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Held), 2000);
+    QCOMPARE(m_live->exitWatcher()->pids(), QSet<qint64>{holder->processId()});
+    QCOMPARE(m_live->exitWatcher()->polledCount(), pidfd ? 0 : 1);
+
+    const QString lock = m_chats + QLatin1Char('/') + id + QStringLiteral(".lock");
+    struct stat before = {};
+    QCOMPARE(::stat(QFile::encodeName(lock).constData(), &before), 0);
+    QFile file(lock);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    file.close();
+
+    QElapsedTimer timer;
+    timer.start();
+    holder->kill(); // SIGKILL: no release, the lock file stays as it was
+    QVERIFY(holder->waitForFinished());
+    QTRY_VERIFY_WITH_TIMEOUT(rowState(id) == int(RowState::Stale), 1000);
+    qInfo("stale %lld ms after the holder was killed (%s)", timer.elapsed(),
+          pidfd ? "pidfd" : "polling");
+
+    struct stat after = {};
+    QCOMPARE(::stat(QFile::encodeName(lock).constData(), &after), 0);
+    QCOMPARE(after.st_ino, before.st_ino);
+    QCOMPARE(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+    QCOMPARE(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), bytes);
+}
+
+void tst_LiveStore::removedAndRecreatedFolderComesBack()
+{
+    const QString first = QStringLiteral("dddddddd-0000-4000-8000-000000000003");
+    m_store->writeLock(m_chats, first, TestStore::deadPid(), 10'000);
+    startStore();
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(first), int(RowState::Stale), 1000);
+
+    QVERIFY(QDir(m_chats).removeRecursively());
+    QTRY_VERIFY_WITH_TIMEOUT(m_model->rowCount() == 0, 1000);
+
+    QVERIFY(QDir().mkpath(m_chats));
+    const QString second = QStringLiteral("dddddddd-0000-4000-8000-000000000004");
+    m_store->writeLock(m_chats, second, TestStore::deadPid(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowState(second) == int(RowState::Stale), 1000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_live->storeWatcher()->watchedDirectories().contains(m_chats), 1000);
+
+    // And it is really watched again: a change inside it alone is seen.
+    const QString third = QStringLiteral("dddddddd-0000-4000-8000-000000000005");
+    m_store->writeLock(m_chats, third, TestStore::deadPid(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowState(third) == int(RowState::Stale), 1000);
+}
+
+void tst_LiveStore::exhaustedWatchesPollAndRecover()
+{
+    bool exhausted = true;
+    m_live->storeWatcher()->setAddPathFunction(
+        [&exhausted](QFileSystemWatcher &w, const QString &path) {
+            if (!exhausted)
+                return w.addPath(path);
+            errno = ENOSPC;
+            return false;
+        });
+    m_live->setDegradedPollMs(300);
+    startStore();
+    QVERIFY(!m_live->isLive());
+    QVERIFY(m_live->degradedReason().contains(QStringLiteral("fs.inotify.max_user_watches")));
+    QVERIFY(m_live->storeWatcher()->watchedDirectories().isEmpty());
+
+    // Nothing is watched, yet the polling finds the new lock.
+    const QString id = QStringLiteral("dddddddd-0000-4000-8000-000000000006");
+    m_store->writeLock(m_chats, id, TestStore::deadPid(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowState(id) == int(RowState::Stale), 1000);
+
+    exhausted = false;
+    m_live->refreshNow();
+    QTRY_VERIFY_WITH_TIMEOUT(m_live->isLive(), 2000);
+    QVERIFY(m_live->storeWatcher()->watchedDirectories().contains(m_chats));
+}
+
+void tst_LiveStore::burstOfChangesIsOneScan()
+{
+    startStore();
+    QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
+    const qint64 dead = TestStore::deadPid();
+    for (int i = 0; i < 200; ++i)
+        m_store->writeLock(m_chats, QStringLiteral("eeeeeeee-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0')),
+                           dead, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 200, 3000);
+    QTest::qWait(300);
+    // A burst of 200 files (400 events) costs a handful of scans, not hundreds.
+    QVERIFY2(scans.count() <= 5, qPrintable(QString::number(scans.count())));
+}
+
+QTEST_MAIN(tst_LiveStore)
+#include "tst_livestore.moc"
