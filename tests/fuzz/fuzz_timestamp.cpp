@@ -13,12 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const ParsedTimestamp parsed = parseTimestamp(text);
     if (parsed.inRange && !parsed.valid)
         __builtin_trap();
-    if (parsed.valid && (parsed.msSinceEpoch > 8'640'000'000'000'000LL
-                         || parsed.msSinceEpoch < -8'640'000'000'000'000LL))
+    if (parsed.valid && (parsed.msSinceEpoch > 8'640'000'000'000'000LL ||
+                         parsed.msSinceEpoch < -8'640'000'000'000'000LL))
         __builtin_trap();
     // Whatever lockscope accepts as in range, it writes back to the same instant.
-    if (parsed.inRange && parseTimestamp(formatTimestamp(parsed.msSinceEpoch)).msSinceEpoch
-                              != parsed.msSinceEpoch)
+    if (parsed.inRange &&
+        parseTimestamp(formatTimestamp(parsed.msSinceEpoch)).msSinceEpoch != parsed.msSinceEpoch)
         __builtin_trap();
     return 0;
 }

@@ -47,8 +47,8 @@ QByteArray now()
 {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + ' '
-        + QByteArray::number(qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec);
+    return QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + ' ' +
+           QByteArray::number(qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec);
 }
 
 int runWorker(const QStringList &args)
@@ -66,8 +66,8 @@ int runWorker(const QStringList &args)
             continue;
         }
         const QByteArray token = r.handle->ownerToken().toLatin1();
-        say("own " + id.toLatin1() + ' ' + token + ' ' + now() + ' '
-            + acquireOutcomeName(r.outcome).toLatin1());
+        say("own " + id.toLatin1() + ' ' + token + ' ' + now() + ' ' +
+            acquireOutcomeName(r.outcome).toLatin1());
         QThread::usleep(random->bounded(200, 3000));
         if (!r.handle->ownsLock()) {
             say("LOST " + id.toLatin1() + ' ' + token + ' ' + now());
@@ -177,7 +177,8 @@ void checkAudit(const AuditLog &audit, const QHash<QString, Interval> &byToken, 
             ++totals.removals;
         const QString token = parseLockPayload(r.bytes).ownerToken;
         const auto it = byToken.constFind(token);
-        const qint64 removedAt = QDateTime::fromString(r.time, Qt::ISODateWithMs).toMSecsSinceEpoch();
+        const qint64 removedAt =
+            QDateTime::fromString(r.time, Qt::ISODateWithMs).toMSecsSinceEpoch();
         if (it == byToken.cend()) {
             totals.violations << QStringLiteral("removed a lock no worker owned: %1").arg(token);
         } else if (!it->crashed || it->end < 0 || removedAt < it->endWallMs) {
@@ -196,8 +197,10 @@ int runHarness(const QStringList &arguments)
                       QStringLiteral("8")});
     parser.addOption({QStringLiteral("sessions"), QStringLiteral("session ids"),
                       QStringLiteral("n"), QStringLiteral("6")});
-    parser.addOption({QStringLiteral("lockscope"), QStringLiteral("lockscope binary for"
-                      " `lockscope clean`"), QStringLiteral("path")});
+    parser.addOption({QStringLiteral("lockscope"),
+                      QStringLiteral("lockscope binary for"
+                                     " `lockscope clean`"),
+                      QStringLiteral("path")});
     parser.process(arguments);
     const int seconds = parser.value(QStringLiteral("seconds")).toInt();
     const int workerCount = parser.value(QStringLiteral("workers")).toInt();
@@ -268,7 +271,8 @@ int runHarness(const QStringList &arguments)
     const QStringList guardsOrTemps =
         QDir(chats).entryList({QStringLiteral("*.tguard"), QStringLiteral("*.locktmp")});
     if (!guardsOrTemps.isEmpty())
-        totals.violations << QStringLiteral("left behind: %1").arg(guardsOrTemps.join(QLatin1Char(' ')));
+        totals.violations
+            << QStringLiteral("left behind: %1").arg(guardsOrTemps.join(QLatin1Char(' ')));
     for (const RemovalResult &r : cleaner.cleanupOrphanedLocks(targets)) {
         if (r.outcome != RemovalOutcome::Removed)
             totals.violations << QStringLiteral("final clean-up: %1 %2")
@@ -276,7 +280,8 @@ int runHarness(const QStringList &arguments)
     }
     const QStringList left = QDir(chats).entryList(QDir::Files | QDir::Hidden | QDir::System);
     if (!left.isEmpty())
-        totals.violations << QStringLiteral("after the final clean-up: %1").arg(left.join(QLatin1Char(' ')));
+        totals.violations
+            << QStringLiteral("after the final clean-up: %1").arg(left.join(QLatin1Char(' ')));
 
     checkIntervals(byToken, totals);
     checkAudit(audit, byToken, totals);
