@@ -94,6 +94,7 @@ bool StoreWatcher::watch(const QStringList &directories)
     }
 
     const int instanceError = inotifyInstanceError();
+    const QString before = m_reason;
     m_failed = failures;
     if (failures > 0)
         m_reason = describeFailure(failures, lastError);
@@ -101,8 +102,12 @@ bool StoreWatcher::watch(const QStringList &directories)
         m_reason = describeFailure(0, instanceError);
     else
         m_reason.clear();
-    if (!m_reason.isEmpty())
-        qCWarning(lcWatch).noquote() << m_reason;
+    if (m_reason != before) {
+        if (m_reason.isEmpty())
+            qCInfo(lcWatch) << "every folder is watched again";
+        else
+            qCWarning(lcWatch).noquote() << m_reason;
+    }
     return m_reason.isEmpty();
 }
 

@@ -41,7 +41,7 @@ CleanupPreviewDialog::CleanupPreviewDialog(const QVector<SessionRow> &rows, int 
     m_list->setColumnCount(2);
     m_list->setHeaderLabels({tr("Path"), tr("Reason")});
     m_list->setRootIsDecorated(false);
-    m_list->setWordWrap(true);
+    m_list->setTextElideMode(Qt::ElideMiddle);
     for (const SessionRow &row : rows) {
         const LockEntry *l = row.lock();
         auto *item = new QTreeWidgetItem(m_list, {row.displayPath(), l ? l->judgement.reason : QString()});
@@ -49,7 +49,7 @@ CleanupPreviewDialog::CleanupPreviewDialog(const QVector<SessionRow> &rows, int 
         item->setToolTip(0, row.displayPath());
         item->setToolTip(1, item->text(1));
     }
-    m_list->header()->resizeSection(0, 420);
+    m_list->header()->resizeSection(0, 520);
     layout->addWidget(m_list);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
@@ -61,7 +61,7 @@ CleanupPreviewDialog::CleanupPreviewDialog(const QVector<SessionRow> &rows, int 
     layout->addWidget(buttons);
     connect(m_remove, &QPushButton::clicked, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    resize(820, 440);
+    resize(1000, 440);
 }
 
 } // namespace lockscope

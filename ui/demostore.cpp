@@ -274,7 +274,8 @@ bool DemoStore::create(QString *error)
     const QByteArray legacyBytes = fill(resource(QStringLiteral("legacy-lock.json")),
                                         {{"@PID@", dead},
                                          {"@TIMESTAMP@", isoAgo(30 * 24 * kHour)},
-                                         {"@ID@", legacy}});
+                                         // 0.10 wrote the name's key, not the session id
+                                         {"@ID@", legacyName.chopped(5)}});
     if (!writeFile(oldChats + QLatin1Char('/') + legacyName, legacyBytes, 30 * 24 * kHour, error))
         return false;
 

@@ -253,6 +253,18 @@ void MainWindow::buildLayout()
     m_outcome->setMargin(6);
     m_outcome->hide();
 
+    m_degraded = new QLabel(this);
+    m_degraded->setObjectName(QStringLiteral("degradedBanner"));
+    m_degraded->setWordWrap(true);
+    m_degraded->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_degraded->setAccessibleName(tr("Live updates unavailable"));
+    m_degraded->setFrameShape(QFrame::StyledPanel);
+    m_degraded->setBackgroundRole(QPalette::ToolTipBase);
+    m_degraded->setForegroundRole(QPalette::ToolTipText);
+    m_degraded->setAutoFillBackground(true);
+    m_degraded->setMargin(6);
+    m_degraded->hide();
+
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("sessionTable"));
     m_table->setAccessibleName(tr("Sessions and lock files"));
@@ -267,13 +279,15 @@ void MainWindow::buildLayout()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_table->setColumnWidth(SessionTableModel::StateColumn, 190);
-    m_table->setColumnWidth(SessionTableModel::SessionColumn, 200);
-    m_table->setColumnWidth(SessionTableModel::ProjectColumn, 200);
-    m_table->setColumnWidth(SessionTableModel::PidColumn, 70);
-    m_table->setColumnWidth(SessionTableModel::HolderColumn, 160);
-    m_table->setColumnWidth(SessionTableModel::LockAgeColumn, 80);
+    m_table->setColumnWidth(SessionTableModel::StateColumn, 230);
+    m_table->setColumnWidth(SessionTableModel::SessionColumn, 220);
+    m_table->setColumnWidth(SessionTableModel::ProjectColumn, 110);
+    m_table->setColumnWidth(SessionTableModel::PidColumn, 65);
+    m_table->setColumnWidth(SessionTableModel::HolderColumn, 150);
+    m_table->setColumnWidth(SessionTableModel::LivenessColumn, 95);
+    m_table->setColumnWidth(SessionTableModel::LockAgeColumn, 75);
     m_table->setColumnWidth(SessionTableModel::LastActivityColumn, 130);
+    m_table->setColumnWidth(SessionTableModel::SizeColumn, 70);
     for (QAction *a : {m_remove, m_force, m_openFolder, m_copyPath, m_copyDiagnostics})
         m_table->addAction(a);
 
@@ -281,6 +295,7 @@ void MainWindow::buildLayout()
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addLayout(filterBar);
+    topLayout->addWidget(m_degraded);
     topLayout->addWidget(m_outcome);
     topLayout->addWidget(m_table, 1);
 
@@ -291,7 +306,10 @@ void MainWindow::buildLayout()
     m_timelineView->setModel(m_timeline);
     m_timelineView->verticalHeader()->hide();
     m_timelineView->horizontalHeader()->setStretchLastSection(true);
+    m_timelineView->setColumnWidth(TimelineModel::KindColumn, 120);
     m_timelineView->setColumnWidth(TimelineModel::WhatColumn, 380);
+    m_timelineView->setWordWrap(false);
+    m_timelineView->setTextElideMode(Qt::ElideMiddle);
     m_timelineView->setSelectionBehavior(QAbstractItemView::SelectRows);
     auto *exportButton = new QPushButton(tr("Export\u2026"), this);
     exportButton->setObjectName(QStringLiteral("timelineExportButton"));
@@ -322,7 +340,7 @@ void MainWindow::buildLayout()
     m_mainSplitter->addWidget(m_rightSplitter);
     m_mainSplitter->setStretchFactor(0, 1);
     m_mainSplitter->setStretchFactor(1, 4);
-    m_mainSplitter->setSizes({280, 1000});
+    m_mainSplitter->setSizes({330, 1000});
     setCentralWidget(m_mainSplitter);
 
     m_totals = new QLabel(this);
@@ -583,12 +601,20 @@ void MainWindow::updateStatus()
     m_live->setToolTip(m_store->isLive()
                            ? tr("Folder changes and holder exits are noticed as they happen.")
                            : m_store->degradedReason());
+    m_degraded->setText(tr("Live updates are degraded to polling. %1").arg(m_store->degradedReason()));
+    m_degraded->setVisible(!m_store->isLive());
 }
 
 QString MainWindow::liveStatusText() const
 {
-    return m_store->isLive() ? tr("Live updates")
-                             : tr("Polling: %1").arg(m_store->degradedReason());
+    return m_store->isLive()
+        ? tr("Live updates")
+        : tr("Polling, not live: raise fs.inotify.max_user_watches / max_user_instances");
+}
+
+QString MainWindow::degradedBannerText() const
+{
+    return m_degraded->isVisibleTo(this) ? m_degraded->text() : QString();
 }
 
 QString MainWindow::lastOutcome() const

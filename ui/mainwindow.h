@@ -57,7 +57,9 @@ public:
     DetailsPane *details() const { return m_details; }
     StoreSidebar *sidebar() const { return m_sidebar; }
     QString lastOutcome() const;
+    // The status bar's note on live updates: "Live updates", or polling and the sysctls.
     QString liveStatusText() const;
+    QString degradedBannerText() const;
 
     QAction *removeAction() const { return m_remove; }
     QAction *forceAction() const { return m_force; }
@@ -118,6 +120,7 @@ private:
     QLineEdit *m_filter = nullptr;
     QButtonGroup *m_quick = nullptr;
     QLabel *m_outcome = nullptr;
+    QLabel *m_degraded = nullptr;
     QLabel *m_totals = nullptr;
     QLabel *m_confirmed = nullptr;
     QLabel *m_live = nullptr;

@@ -175,8 +175,19 @@ QString SessionRow::title() const
         if (const RecordingInfo *r = recording())
             return QString::fromUtf8(r->fileName);
     }
-    if (const LockEntry *l = lock())
-        return lockscope::displayPath(l->fileName);
+    if (const LockEntry *l = lock()) {
+        const QString shortId = l->sessionId.left(8);
+        switch (l->kind) {
+        case EntryKind::Guard:
+            return tr("transition guard of %1").arg(shortId);
+        case EntryKind::Temp:
+            return tr("publication temp of %1").arg(shortId);
+        case EntryKind::Lease:
+            return tr("janitor lease");
+        default:
+            return lockscope::displayPath(l->fileName);
+        }
+    }
     return QString();
 }
 

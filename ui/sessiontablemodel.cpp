@@ -44,7 +44,21 @@ QString elide(const QString &text, int max)
 
 QString signedDuration(qint64 ms)
 {
+    if (ms > -1000 && ms < 1000)
+        return SessionTableModel::tr("< 1 s");
     return ms < 0 ? QChar(0x2212) + humanDuration(-ms) : humanDuration(ms);
+}
+
+// "lockscope hold /tmp/..." rather than "/work/build/app/lockscope hold /tmp/...".
+QString shortCommand(const HolderFacts &holder)
+{
+    if (holder.cmdline.isEmpty()) {
+        const QString exe = QFileInfo(holder.exe).fileName();
+        return exe.isEmpty() ? holder.name : exe;
+    }
+    const int space = holder.cmdline.indexOf(QLatin1Char(' '));
+    const QString program = space < 0 ? holder.cmdline : holder.cmdline.left(space);
+    return QFileInfo(program).fileName() + (space < 0 ? QString() : holder.cmdline.mid(space));
 }
 
 qint64 lastActivityMs(const SessionRow &row)
@@ -285,7 +299,7 @@ QVariant SessionTableModel::display(const SessionRow &row, int column) const
         if (l && l->judgement.cause != Cause::None)
             extra.prepend(causeName(l->judgement.cause));
         if (row.isLeftover())
-            extra.append(tr("leftover %1").arg(l->kindName()));
+            extra.append(tr("leftover"));
         if (const SessionEntry *s = row.session(); s && s->pairingUncertain)
             extra.append(tr("pairing uncertain"));
         return extra.isEmpty() ? text : tr("%1 (%2)").arg(text, extra.join(QStringLiteral(", ")));
@@ -293,23 +307,25 @@ QVariant SessionTableModel::display(const SessionRow &row, int column) const
     case SessionColumn:
         return row.title();
     case ProjectColumn: {
+        // The folder's name; its full path and hash are in the tooltip.
         const QString path = row.projectPath();
-        return path.isEmpty() ? tr("(store root)") : path;
+        const ProjectEntry *p = row.project();
+        if (path.isEmpty())
+            return tr("(store root)");
+        return p && !p->workspace.isEmpty() ? QFileInfo(path).fileName() : path.left(12);
     }
     case PidColumn:
         return row.pid() > 0 ? QVariant(QString::number(row.pid())) : QVariant();
     case HolderColumn: {
         if (!l || !l->holder.exists())
             return {};
-        const QString exe = QFileInfo(l->holder.exe).fileName();
-        const QString shown = l->holder.cmdline.isEmpty()
-            ? (exe.isEmpty() ? l->holder.name : exe)
-            : l->holder.cmdline;
-        return elide(shown, 60);
+        return elide(shortCommand(l->holder), 60);
     }
     case LivenessColumn: {
         if (!l)
             return {};
+        if (l->judgement.verdict == Verdict::Unverifiable)
+            return tr("cannot be checked here");
         switch (l->holder.liveness) {
         case Liveness::Alive:
             return tr("running");
@@ -391,7 +407,10 @@ QString SessionTableModel::toolTip(const SessionRow &row, int column) const
     }
     case ProjectColumn: {
         const ProjectEntry *p = row.project();
-        return p ? tr("Project hash %1\n%2").arg(p->hash, p->chatsDir) : QString();
+        return p ? tr("%1\nProject hash %2\n%3")
+                       .arg(p->workspace.isEmpty() ? tr("(workspace unknown)") : p->workspace,
+                            p->hash, p->chatsDir)
+                 : QString();
     }
     case HolderColumn:
         if (l && l->holder.exists())

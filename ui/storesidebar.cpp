@@ -43,6 +43,7 @@ StoreSidebar::StoreSidebar(QWidget *parent)
     m_tree->setObjectName(QStringLiteral("sidebarTree"));
     m_tree->setColumnCount(1);
     m_tree->setHeaderHidden(true);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
     m_tree->setRootIsDecorated(true);
     m_tree->setUniformRowHeights(true);
     m_tree->setAccessibleName(tr("Roots and projects"));
@@ -99,7 +100,7 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
             item->setExpanded(true);
             m_roots.insert(root.path, item);
         }
-        item->setData(0, Qt::UserRole + 3, tr("%1 (%2)").arg(root.path, root.source));
+        item->setData(0, Qt::UserRole + 3, tr("%1: %2").arg(root.source, root.path));
         QString tip = tr("%1\nFound through: %2").arg(root.path, root.source);
         if (root.legacy)
             tip += QLatin1Char('\n') + tr("Legacy 0.9 root: llxprt's own clean-up never visits it.");

@@ -1,5 +1,7 @@
 // Renders the window's main states from a demo store into PNG files, for
-// docs/screenshots. Usage: lockscope_screenshots OUTPUT_DIR
+// docs/screenshots. Usage: lockscope_screenshots OUTPUT_DIR [STORE_PATH...]
+// With store paths, it renders that store instead (store.png) and reports how
+// long the first rows took.
 #include "cleanuppreviewdialog.h"
 #include "confirmremovaldialog.h"
 #include "demostore.h"
@@ -8,10 +10,13 @@
 #include "sessiontablemodel.h"
 #include "storewatcher.h"
 
+#include <QTableView>
+
 #include <QAction>
 #include <QApplication>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileSystemWatcher>
 #include <QPalette>
 #include <QStyleFactory>
@@ -83,6 +88,24 @@ int main(int argc, char *argv[])
     qputenv("LOCKSCOPE_AUDIT_LOG", QFile::encodeName(env.filePath(QStringLiteral("audit.jsonl"))));
     qputenv("XDG_CONFIG_HOME", QFile::encodeName(env.filePath(QStringLiteral("config"))));
 
+    if (argc > 2) {
+        MainWindow::Options options;
+        for (int i = 2; i < argc; ++i)
+            options.targets.append({QString::fromLocal8Bit(argv[i]), QStringLiteral("command line"),
+                                    QString::fromLocal8Bit(argv[i]).contains(QLatin1String("/.llxprt"))});
+        QElapsedTimer timer;
+        timer.start();
+        MainWindow window(options);
+        window.resize(1440, 860);
+        window.show();
+        if (!waitFor([&] { return window.model()->rowCount() > 0; }))
+            return 1;
+        qInfo("first rows after %lld ms (%d rows)", timer.elapsed(), window.model()->rowCount());
+        window.table()->selectRow(0);
+        save(&window, out, QStringLiteral("store.png"));
+        return 0;
+    }
+
     DemoStore demo(QStringLiteral(LOCKSCOPE_BINARY));
     QString error;
     if (!demo.create(&error)) {
@@ -93,51 +116,42 @@ int main(int argc, char *argv[])
     options.targets = demo.targets();
     options.demo = true;
 
-    {
-        MainWindow window(options);
+    const auto openWindow = [&](MainWindow &window) {
         window.resize(1440, 860);
         window.show();
-        if (!waitFor([&] { return window.model()->rowCount() >= 11; }))
-            return 1;
-        window.selectKey(key(demo, DemoStore::kCrashedId));
-        save(&window, out, QStringLiteral("main-window.png"));
-
-        window.selectKey(QStringLiteral("s:") + demo.targets().first().path
-                         + QStringLiteral("/") + QString());
-        // The corrupt lock lives in the api-server project.
+        return waitFor([&] { return window.model()->rowCount() >= 10; });
+    };
+    const auto selectSession = [](MainWindow &window, const char *id) {
         for (int i = 0; i < window.model()->rowCount(); ++i) {
             const SessionRow *row = window.model()->rowAt(i);
-            if (row->session() && row->session()->sessionId == QLatin1String(DemoStore::kCorruptId))
+            if (row->session() && row->session()->sessionId == QLatin1String(id))
                 window.selectKey(row->key);
         }
+    };
+
+    {
+        MainWindow window(options);
+        if (!openWindow(window))
+            return 1;
+        selectSession(window, DemoStore::kCrashedId);
+        save(&window, out, QStringLiteral("main-window.png"));
+
+        selectSession(window, DemoStore::kCorruptId);
         window.forceAction()->trigger();
-        auto *force = window.findChild<ConfirmRemovalDialog *>();
-        if (force) {
+        if (auto *force = window.findChild<ConfirmRemovalDialog *>()) {
             save(force, out, QStringLiteral("force-remove-dialog.png"));
             force->reject();
         }
-
         window.cleanupAction()->trigger();
-        auto *preview = window.findChild<CleanupPreviewDialog *>();
-        if (preview) {
+        if (auto *preview = window.findChild<CleanupPreviewDialog *>()) {
             save(preview, out, QStringLiteral("cleanup-preview.png"));
-            preview->accept();
+            preview->reject();
         }
-        waitFor([&] { return window.findChild<QMessageBox *>(QStringLiteral("cleanupSummary")); });
-        if (auto *summary = window.findChild<QMessageBox *>(QStringLiteral("cleanupSummary")))
-            summary->accept();
-        // The live holder exits: its row turns stale with no file touched.
-        ::kill(pid_t(demo.livePid()), SIGKILL);
-        waitFor([&] {
-            const SessionRow *row = window.model()->rowAt(window.model()->rowForKey(key(demo, DemoStore::kLiveId)));
-            return row && row->state() == RowState::Stale;
-        });
-        window.findChild<QTabWidget *>(QStringLiteral("bottomTabs"))->setCurrentIndex(1);
-        save(&window, out, QStringLiteral("after-cleanup-timeline.png"));
         window.close();
     }
 
-    // Live updates degraded: every watch fails as when the inotify limit is hit.
+    // Dark palette, and live updates degraded as when the inotify limit is hit.
+    const QPalette light = QApplication::palette();
     QApplication::setPalette(darkPalette());
     {
         MainWindow window(options);
@@ -146,12 +160,36 @@ int main(int argc, char *argv[])
                 errno = ENOSPC;
                 return false;
             });
-        window.resize(1440, 860);
-        window.show();
         window.liveStore()->refreshNow();
-        waitFor([&] { return window.model()->rowCount() >= 8 && !window.liveStore()->isLive(); });
-        window.selectKey(key(demo, DemoStore::kOrphanId));
+        if (!openWindow(window))
+            return 1;
+        waitFor([&] { return !window.liveStore()->isLive(); });
+        selectSession(window, DemoStore::kOrphanId);
         save(&window, out, QStringLiteral("dark-degraded.png"));
+        window.close();
+    }
+    QApplication::setPalette(light);
+
+    {
+        MainWindow window(options);
+        if (!openWindow(window))
+            return 1;
+        window.cleanupAction()->trigger();
+        if (auto *preview = window.findChild<CleanupPreviewDialog *>())
+            preview->accept();
+        waitFor([&] { return window.findChild<QMessageBox *>(QStringLiteral("cleanupSummary")); });
+        if (auto *summary = window.findChild<QMessageBox *>(QStringLiteral("cleanupSummary")))
+            summary->accept();
+        // The live holder exits: its row turns stale with no file touched.
+        ::kill(pid_t(demo.livePid()), SIGKILL);
+        waitFor([&] {
+            const SessionRow *row =
+                window.model()->rowAt(window.model()->rowForKey(key(demo, DemoStore::kLiveId)));
+            return row && row->state() == RowState::Stale;
+        });
+        selectSession(window, DemoStore::kLiveId);
+        window.findChild<QTabWidget *>(QStringLiteral("bottomTabs"))->setCurrentIndex(1);
+        save(&window, out, QStringLiteral("after-cleanup-timeline.png"));
         window.close();
     }
     return 0;

@@ -2,6 +2,7 @@
 #include "cleanuppreviewdialog.h"
 #include "confirmremovaldialog.h"
 #include "detailspane.h"
+#include "storewatcher.h"
 #include "livestore.h"
 #include "mainwindow.h"
 #include "sessionfilterproxy.h"
@@ -16,6 +17,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QHeaderView>
 #include <QFile>
 #include <QJsonArray>
@@ -30,6 +32,8 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QtTest>
+
+#include <cerrno>
 
 using namespace lockscope;
 
@@ -50,6 +54,7 @@ private slots:
     void sidebarLabelsProjectsByWorkspace();
     void keyboardRefreshAndFind();
     void filtersAndColumnsAreRemembered();
+    void degradedUpdatesAreExplained();
 
 private:
     std::unique_ptr<MainWindow> openWindow(int rows = 3);
@@ -333,6 +338,41 @@ void tst_MainWindow::filtersAndColumnsAreRemembered()
     QVERIFY(w->findChild<QToolButton *>(QStringLiteral("quickAttention"))->isChecked());
     QCOMPARE(w->table()->horizontalHeader()->visualIndex(SessionTableModel::PidColumn), 0);
     QCOMPARE(w->proxy()->rowCount(), 1);
+}
+
+void tst_MainWindow::degradedUpdatesAreExplained()
+{
+    MainWindow::Options options;
+    options.targets = m_store->targets();
+    options.auditLogPath = m_store->base() + QStringLiteral("/audit.jsonl");
+    MainWindow w(options);
+    bool exhausted = true;
+    w.liveStore()->storeWatcher()->setAddPathFunction(
+        [&exhausted](QFileSystemWatcher &watcher, const QString &path) {
+            if (!exhausted)
+                return watcher.addPath(path);
+            errno = ENOSPC;
+            return false;
+        });
+    w.liveStore()->setDegradedPollMs(300);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.liveStore()->refreshNow();
+    QTRY_VERIFY_WITH_TIMEOUT(!w.liveStore()->isLive(), 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.liveStatusText().contains(QStringLiteral("fs.inotify.max_user_watches")), 1500);
+    QVERIFY(w.degradedBannerText().contains(QStringLiteral("polled")));
+    QVERIFY(w.degradedBannerText().contains(QStringLiteral("fs.inotify.max_user_watches")));
+
+    // Polling still finds new locks; verdicts are the same as when live.
+    const QString extra = QStringLiteral("f8000000-0000-4000-8000-000000000008");
+    m_store->writeLock(m_chats, extra, TestStore::deadPid(), 60'000);
+    QTRY_VERIFY_WITH_TIMEOUT(row(w, extra) && row(w, extra)->state() == RowState::Stale, 1500);
+    QCOMPARE(row(w, m_held)->state(), RowState::Held);
+
+    exhausted = false;
+    w.refreshAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(w.liveStatusText(), QStringLiteral("Live updates"), 2000);
+    QVERIFY(w.degradedBannerText().isEmpty());
 }
 
 QTEST_MAIN(tst_MainWindow)
