@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Set-up, build, run and test lockscope on a Debian or Ubuntu machine.
-#   scripts/dev.sh run [ARGS...]   build, then start lockscope (GUI) with ARGS
-#   scripts/dev.sh test            build, then run every test with ctest
+#   scripts/dev.sh run [ARGS...]   build, then start lockscope with ARGS (the window
+#                                  when ARGS has no subcommand)
+#   scripts/dev.sh test            build and run every test: the normal build, the
+#                                  same suite under AddressSanitizer and
+#                                  UndefinedBehaviorSanitizer, and a few seconds of
+#                                  each fuzzer (LOCKSCOPE_QUICK=1 runs the first only)
 #   scripts/dev.sh build           build only
 # Missing Debian packages are installed first (as root, or through sudo).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${LOCKSCOPE_BUILD_DIR:-$here/build}
+jobs=$(nproc)
 packages=(qt6-base-dev cmake g++ ninja-build fonts-dejavu-core)
+test_packages=(clang libclang-rt-dev xxd util-linux)
 
 install_missing() {
     local missing=()
-    for p in "${packages[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$p")
     done
@@ -20,17 +26,33 @@ install_missing() {
     echo "lockscope: installing ${missing[*]}" >&2
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null || { echo "lockscope: need root or sudo to install ${missing[*]}" >&2; exit 2; }
+        command -v sudo >/dev/null || {
+            echo "lockscope: need root or sudo to install ${missing[*]}" >&2
+            exit 2
+        }
         sudo=(sudo)
     fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+    local dir=$1
+    shift
+    cmake -S "$here" -B "$dir" -G Ninja "$@" >/dev/null
+    cmake --build "$dir" -j "$jobs"
 }
 
 build() {
-    install_missing
-    cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$build_dir" -j "$(nproc)"
+    install_missing "${packages[@]}"
+    configure_and_build "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+}
+
+run_tests() {
+    local dir=$1
+    shift
+    (cd "$dir" && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$jobs" --timeout 300 "$@")
 }
 
 command=${1:-run}
@@ -43,8 +65,24 @@ case "$command" in
         exec "$build_dir/app/lockscope" "$@" ;;
     test)
         build
-        cd "$build_dir"
-        QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$(nproc)" --timeout 300 ;;
+        echo "== tests" >&2
+        run_tests "$build_dir"
+        [ "${LOCKSCOPE_QUICK:-0}" = 1 ] && exit 0
+
+        install_missing "${test_packages[@]}"
+        echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer" >&2
+        configure_and_build "$here/build-asan" -DCMAKE_BUILD_TYPE=Debug \
+            -DLOCKSCOPE_SANITIZE=address,undefined
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            LSAN_OPTIONS=suppressions="$here/tests/lsan.supp":print_suppressions=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            run_tests "$here/build-asan"
+
+        echo "== fuzzers, a few seconds each" >&2
+        configure_and_build "$here/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DCMAKE_CXX_COMPILER=clang++ -DLOCKSCOPE_FUZZ=ON -DLOCKSCOPE_BUILD_GUI=OFF \
+            -DLOCKSCOPE_BUILD_TESTS=OFF
+        run_tests "$here/build-fuzz" -L fuzz ;;
     *)
         echo "usage: scripts/dev.sh run|test|build" >&2
         exit 2 ;;
