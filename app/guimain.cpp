@@ -62,8 +62,8 @@ int runGui(int argc, char *argv[])
     quitOnStopSignals(app);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QApplication::translate("lockscope", "Inspect and safely recover llxprt-code session locks."));
+    parser.setApplicationDescription(QApplication::translate(
+        "lockscope", "Inspect and safely recover llxprt-code session locks."));
     parser.addOption({QStringLiteral("demo"),
                       QApplication::translate("lockscope", "Open a temporary demo store.")});
     parser.addPositionalArgument(QStringLiteral("path"),
@@ -76,17 +76,17 @@ int runGui(int argc, char *argv[])
     if (options.targets.isEmpty())
         options.targets = discoverRoots(QProcessEnvironment::systemEnvironment());
 
-    const bool noStore = options.targets.isEmpty()
-        && QSettings().value(QStringLiteral("addedFolders")).toStringList().isEmpty();
+    const bool noStore = options.targets.isEmpty() &&
+                         QSettings().value(QStringLiteral("addedFolders")).toStringList().isEmpty();
     std::unique_ptr<DemoStore> demo;
     if (parser.isSet(QStringLiteral("demo")) || noStore) {
         demo = std::make_unique<DemoStore>(QApplication::applicationFilePath());
         QString error;
         if (!demo->create(&error)) {
-            QMessageBox::critical(nullptr, QApplication::translate("lockscope", "lockscope"),
-                                  QApplication::translate("lockscope",
-                                                          "The demo store could not be built: %1")
-                                      .arg(error));
+            QMessageBox::critical(
+                nullptr, QApplication::translate("lockscope", "lockscope"),
+                QApplication::translate("lockscope", "The demo store could not be built: %1")
+                    .arg(error));
             return 2;
         }
         options.targets = demo->targets();

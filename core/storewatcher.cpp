@@ -46,9 +46,8 @@ QString nearestExistingAncestor(const QString &path)
 StoreWatcher::StoreWatcher(QObject *parent)
     : QObject(parent)
     , m_watcher(new QFileSystemWatcher(this))
-    , m_addPath([](QFileSystemWatcher &watcher, const QString &path) {
-        return watcher.addPath(path);
-    })
+    , m_addPath(
+          [](QFileSystemWatcher &watcher, const QString &path) { return watcher.addPath(path); })
 {
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this,
             &StoreWatcher::directoryChanged);

@@ -24,15 +24,17 @@ CleanupPreviewDialog::CleanupPreviewDialog(const QVector<SessionRow> &rows, int 
     auto *layout = new QVBoxLayout(this);
     auto *intro = new QLabel(this);
     intro->setWordWrap(true);
-    QString text = rows.isEmpty()
-        ? tr("Nothing is stale: there is nothing to clean up.")
-        : tr("These %n file(s) will be removed. Each is judged again right before removal; one "
-             "that changed in the meantime is left alone and reported.",
-             nullptr, int(rows.size()));
+    QString text =
+        rows.isEmpty()
+            ? tr("Nothing is stale: there is nothing to clean up.")
+            : tr("These %n file(s) will be removed. Each is judged again right before removal; one "
+                 "that changed in the meantime is left alone and reported.",
+                 nullptr, int(rows.size()));
     if (skippedBlocked > 0)
-        text += QLatin1Char(' ')
-            + tr("%n stale file(s) cannot be removed by you (see their details) and are left out.",
-                 nullptr, skippedBlocked);
+        text +=
+            QLatin1Char(' ') +
+            tr("%n stale file(s) cannot be removed by you (see their details) and are left out.",
+               nullptr, skippedBlocked);
     intro->setText(text);
     layout->addWidget(intro);
 
@@ -44,7 +46,8 @@ CleanupPreviewDialog::CleanupPreviewDialog(const QVector<SessionRow> &rows, int 
     m_list->setTextElideMode(Qt::ElideMiddle);
     for (const SessionRow &row : rows) {
         const LockEntry *l = row.lock();
-        auto *item = new QTreeWidgetItem(m_list, {row.displayPath(), l ? l->judgement.reason : QString()});
+        auto *item =
+            new QTreeWidgetItem(m_list, {row.displayPath(), l ? l->judgement.reason : QString()});
         item->setIcon(0, stateIcon(row.state()));
         item->setToolTip(0, row.displayPath());
         item->setToolTip(1, item->text(1));

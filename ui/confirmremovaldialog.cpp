@@ -22,13 +22,17 @@ QString evidenceHtml(const SessionRow &row)
                        .arg(l->path().toHtmlEscaped(), l->judgement.reason.toHtmlEscaped());
     QStringList facts;
     if (l->payload.pid)
-        facts << ConfirmRemovalDialog::tr("PID %1: %2").arg(*l->payload.pid).arg(livenessName(l->holder.liveness));
+        facts << ConfirmRemovalDialog::tr("PID %1: %2")
+                     .arg(*l->payload.pid)
+                     .arg(livenessName(l->holder.liveness));
     if (l->holder.exists() && !l->holder.cmdline.isEmpty())
         facts << ConfirmRemovalDialog::tr("holder: %1").arg(l->holder.cmdline);
     if (l->judgement.lockAgeMs)
-        facts << ConfirmRemovalDialog::tr("lock age: %1").arg(humanDuration(*l->judgement.lockAgeMs));
+        facts
+            << ConfirmRemovalDialog::tr("lock age: %1").arg(humanDuration(*l->judgement.lockAgeMs));
     if (!l->judgement.flagNames().isEmpty())
-        facts << ConfirmRemovalDialog::tr("flags: %1").arg(l->judgement.flagNames().join(QStringLiteral(", ")));
+        facts << ConfirmRemovalDialog::tr("flags: %1")
+                     .arg(l->judgement.flagNames().join(QStringLiteral(", ")));
     facts << ConfirmRemovalDialog::tr("llxprt calls it %1")
                  .arg(l->upstream.inUse ? ConfirmRemovalDialog::tr("in use")
                                         : ConfirmRemovalDialog::tr("not in use"));
@@ -75,8 +79,8 @@ ConfirmRemovalDialog::ConfirmRemovalDialog(const QVector<SessionRow> &rows, bool
     QString html;
     for (const SessionRow &row : rows)
         html += QStringLiteral("<h4>%1 \u2014 %2</h4>")
-                    .arg(rowStateName(row.state()).toHtmlEscaped(), row.title().toHtmlEscaped())
-            + evidenceHtml(row);
+                    .arg(rowStateName(row.state()).toHtmlEscaped(), row.title().toHtmlEscaped()) +
+                evidenceHtml(row);
     evidence->setHtml(html);
     layout->addWidget(evidence);
 

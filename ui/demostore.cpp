@@ -81,7 +81,8 @@ QByteArray fill(QByteArray text, const QList<QPair<const char *, QString>> &valu
 bool writeFile(const QString &path, const QByteArray &bytes, qint64 ageMs, QString *error)
 {
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(bytes) != bytes.size()) {
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        file.write(bytes) != bytes.size()) {
         *error = DemoStore::tr("Cannot write %1: %2").arg(path, file.errorString());
         return false;
     }
@@ -135,9 +136,9 @@ QVector<ScanTarget> DemoStore::targets() const
 {
     if (!m_dir)
         return {};
-    return {{path() + QStringLiteral("/state/llxprt-code/tmp"), tr("demo store"), false},
-            {path() + QStringLiteral("/home/.llxprt/tmp"), tr("demo store, legacy ~/.llxprt"),
-             true}};
+    return {
+        {path() + QStringLiteral("/state/llxprt-code/tmp"), tr("demo store"), false},
+        {path() + QStringLiteral("/home/.llxprt/tmp"), tr("demo store, legacy ~/.llxprt"), true}};
 }
 
 qint64 DemoStore::livePid() const
@@ -169,8 +170,8 @@ bool DemoStore::startHolder(const QString &chatsDir, const QString &id, QString 
 #endif
     m_holder->start(m_holderProgram, {QStringLiteral("hold"), chatsDir, id});
     if (!m_holder->waitForStarted(5000)) {
-        *error = tr("Cannot start the demo holder %1: %2").arg(m_holderProgram,
-                                                                m_holder->errorString());
+        *error =
+            tr("Cannot start the demo holder %1: %2").arg(m_holderProgram, m_holder->errorString());
         return false;
     }
     QByteArray output;
@@ -187,7 +188,8 @@ bool DemoStore::startHolder(const QString &chatsDir, const QString &id, QString 
 
 bool DemoStore::create(QString *error)
 {
-    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/lockscope-demo-XXXXXX"));
+    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() +
+                                            QStringLiteral("/lockscope-demo-XXXXXX"));
     if (!m_dir->isValid()) {
         *error = tr("Cannot create a temporary folder: %1").arg(m_dir->errorString());
         return false;
@@ -202,8 +204,8 @@ bool DemoStore::create(QString *error)
     const QString tmp = path() + QStringLiteral("/state/llxprt-code/tmp");
     m_webappChats = tmp + QLatin1Char('/') + projectHash(webapp) + QStringLiteral("/chats");
     const QString apiChats = tmp + QLatin1Char('/') + projectHash(api) + QStringLiteral("/chats");
-    const QString oldChats = path() + QStringLiteral("/home/.llxprt/tmp/") + projectHash(old)
-        + QStringLiteral("/chats");
+    const QString oldChats =
+        path() + QStringLiteral("/home/.llxprt/tmp/") + projectHash(old) + QStringLiteral("/chats");
     for (const QString &dir : {m_webappChats, apiChats, oldChats}) {
         if (!QDir().mkpath(dir)) {
             *error = tr("Cannot create %1").arg(dir);
@@ -213,22 +215,21 @@ bool DemoStore::create(QString *error)
 
     auto recording = [&](const QString &chats, const char *templ, const QString &id,
                          const QString &workspace, qint64 ageMs, const QString &parent = {}) {
-        const QString name = QStringLiteral("session-%1-%2.jsonl").arg(stampAgo(ageMs), id.left(12));
-        const QByteArray bytes = fill(resource(QString::fromLatin1(templ)),
-                                      {{"@ID@", id},
-                                       {"@HASH@", projectHash(workspace)},
-                                       {"@WORKSPACE@", workspace},
-                                       {"@START@", isoAgo(ageMs)},
-                                       {"@PARENT@", parent}});
+        const QString name =
+            QStringLiteral("session-%1-%2.jsonl").arg(stampAgo(ageMs), id.left(12));
+        const QByteArray bytes =
+            fill(resource(QString::fromLatin1(templ)), {{"@ID@", id},
+                                                        {"@HASH@", projectHash(workspace)},
+                                                        {"@WORKSPACE@", workspace},
+                                                        {"@START@", isoAgo(ageMs)},
+                                                        {"@PARENT@", parent}});
         return writeFile(chats + QLatin1Char('/') + name, bytes, ageMs, error);
     };
     auto lock = [&](const QString &file, const QString &id, const QString &pid, qint64 ageMs,
                     qint64 mtimeAgeMs) {
-        const QByteArray bytes = fill(resource(QStringLiteral("lock.json")),
-                                      {{"@PID@", pid},
-                                       {"@TIMESTAMP@", isoAgo(ageMs)},
-                                       {"@ID@", id},
-                                       {"@TOKEN@", token()}});
+        const QByteArray bytes = fill(
+            resource(QStringLiteral("lock.json")),
+            {{"@PID@", pid}, {"@TIMESTAMP@", isoAgo(ageMs)}, {"@ID@", id}, {"@TOKEN@", token()}});
         return writeFile(file, bytes, mtimeAgeMs, error);
     };
     const QString live = QString::fromLatin1(kLiveId);
@@ -242,35 +243,35 @@ bool DemoStore::create(QString *error)
 
     const bool written =
         // webapp: a live session, a crashed one, an idle one, an orphaned lock
-        recording(m_webappChats, "recording-named.jsonl", live, webapp, 3 * kMinute)
-        && recording(m_webappChats, "recording-titled.jsonl", crashed, webapp, 2 * kHour)
-        && lock(m_webappChats + QLatin1Char('/') + crashed + QStringLiteral(".lock"), crashed,
-                dead, 2 * kHour, 2 * kHour)
-        && recording(m_webappChats, "recording-plain.jsonl", idle, webapp, 26 * kHour)
-        && lock(m_webappChats + QLatin1Char('/') + orphan + QStringLiteral(".lock"), orphan, dead,
-                6 * kHour, 6 * kHour)
+        recording(m_webappChats, "recording-named.jsonl", live, webapp, 3 * kMinute) &&
+        recording(m_webappChats, "recording-titled.jsonl", crashed, webapp, 2 * kHour) &&
+        lock(m_webappChats + QLatin1Char('/') + crashed + QStringLiteral(".lock"), crashed, dead,
+             2 * kHour, 2 * kHour) &&
+        recording(m_webappChats, "recording-plain.jsonl", idle, webapp, 26 * kHour) &&
+        lock(m_webappChats + QLatin1Char('/') + orphan + QStringLiteral(".lock"), orphan, dead,
+             6 * kHour, 6 * kHour)
         // api-server: a corrupt lock, a leftover guard and temp, a file that is not a lock
-        && recording(apiChats, "recording-forked.jsonl", corrupt, api, 10 * kMinute, crashed)
-        && writeFile(apiChats + QLatin1Char('/') + corrupt + QStringLiteral(".lock"),
-                     resource(QStringLiteral("corrupt.lock")), 40 * 1000, error)
-        && lock(apiChats + QLatin1Char('/') + guard + QStringLiteral(".lock.tguard"), guard, dead,
-                3 * kHour, 3 * kHour)
-        && lock(apiChats + QLatin1Char('/') + temp + QStringLiteral(".lock.") + token()
-                    + QStringLiteral(".locktmp"),
-                temp, dead, 20 * kMinute, 20 * kMinute)
-        && writeFile(apiChats + QStringLiteral("/notes.lock"), resource(QStringLiteral("notes.lock")),
-                     5 * kHour, error)
-        && writeFile(tmp + QStringLiteral("/.llxprt-janitor.lease"),
-                     fill(resource(QStringLiteral("janitor.lease")),
-                          {{"@TOKEN@", token()}, {"@TIMESTAMP@", isoAgo(35 * kMinute)}}),
-                     35 * kMinute, error)
+        && recording(apiChats, "recording-forked.jsonl", corrupt, api, 10 * kMinute, crashed) &&
+        writeFile(apiChats + QLatin1Char('/') + corrupt + QStringLiteral(".lock"),
+                  resource(QStringLiteral("corrupt.lock")), 40 * 1000, error) &&
+        lock(apiChats + QLatin1Char('/') + guard + QStringLiteral(".lock.tguard"), guard, dead,
+             3 * kHour, 3 * kHour) &&
+        lock(apiChats + QLatin1Char('/') + temp + QStringLiteral(".lock.") + token() +
+                 QStringLiteral(".locktmp"),
+             temp, dead, 20 * kMinute, 20 * kMinute) &&
+        writeFile(apiChats + QStringLiteral("/notes.lock"), resource(QStringLiteral("notes.lock")),
+                  5 * kHour, error) &&
+        writeFile(tmp + QStringLiteral("/.llxprt-janitor.lease"),
+                  fill(resource(QStringLiteral("janitor.lease")),
+                       {{"@TOKEN@", token()}, {"@TIMESTAMP@", isoAgo(35 * kMinute)}}),
+                  35 * kMinute, error)
         // the legacy root: a 0.10-era lock keyed by the recording's name
         && recording(oldChats, "recording-plain.jsonl", legacy, old, 30 * 24 * kHour);
     if (!written)
         return false;
 
-    const QString legacyName = QStringLiteral("%1-%2.lock").arg(stampAgo(30 * 24 * kHour),
-                                                               legacy.left(12));
+    const QString legacyName =
+        QStringLiteral("%1-%2.lock").arg(stampAgo(30 * 24 * kHour), legacy.left(12));
     const QByteArray legacyBytes = fill(resource(QStringLiteral("legacy-lock.json")),
                                         {{"@PID@", dead},
                                          {"@TIMESTAMP@", isoAgo(30 * 24 * kHour)},

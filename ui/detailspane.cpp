@@ -103,7 +103,8 @@ QString detailsHtml(const SessionRow &r, qint64 wallNowMs, qint64 bootNowMs)
     const RecordingInfo *rec = r.recording();
     QString html;
 
-    html += QStringLiteral("<h2>%1 \u2014 %2</h2>").arg(esc(rowStateName(r.state())), esc(r.title()));
+    html +=
+        QStringLiteral("<h2>%1 \u2014 %2</h2>").arg(esc(rowStateName(r.state())), esc(r.title()));
     html += QStringLiteral("<p>%1</p>").arg(esc(rowStateExplanation(r.state())));
     if (lock) {
         const Judgement &j = lock->judgement;
@@ -121,8 +122,9 @@ QString detailsHtml(const SessionRow &r, qint64 wallNowMs, qint64 bootNowMs)
         if (j.cause != Cause::None)
             verdict += QLatin1Char('/') + causeName(j.cause);
         html += row(tr("lockscope"), esc(tr("%1, action %2").arg(verdict, actionName(j.action))));
-        html += row(tr("Flags"), esc(j.flagNames().isEmpty() ? tr("none")
-                                                             : j.flagNames().join(QStringLiteral(", "))));
+        html += row(
+            tr("Flags"),
+            esc(j.flagNames().isEmpty() ? tr("none") : j.flagNames().join(QStringLiteral(", "))));
         if (lock->kind == EntryKind::Lock || lock->kind == EntryKind::LegacyLock) {
             html += row(tr("llxprt session browser (upstreamInUse)"),
                         esc(lock->upstream.inUse ? tr("in use") : tr("not in use")));
@@ -153,10 +155,10 @@ QString detailsHtml(const SessionRow &r, qint64 wallNowMs, qint64 bootNowMs)
             html += text.isEmpty() ? QStringLiteral("<p>%1</p>").arg(esc(tr("(empty file)")))
                                    : QStringLiteral("<pre>%1</pre>").arg(esc(text));
         } else {
-            html += QStringLiteral("<p>%1</p>").arg(esc(tr("(not read: %1)")
-                                                             .arg(lock->file.openErrno
-                                                                      ? errnoText(lock->file.openErrno)
-                                                                      : fileTypeName(lock->file.type))));
+            html += QStringLiteral("<p>%1</p>")
+                        .arg(esc(tr("(not read: %1)")
+                                     .arg(lock->file.openErrno ? errnoText(lock->file.openErrno)
+                                                               : fileTypeName(lock->file.type))));
         }
     }
 
@@ -183,8 +185,9 @@ QString detailsHtml(const SessionRow &r, qint64 wallNowMs, qint64 bootNowMs)
                                           ? esc(tr("unknown"))
                                           : esc(session->sessionId) + copyLink(session->sessionId));
         if (session->pairingUncertain)
-            html += row(tr("pairing"), esc(tr("uncertain: the recording's header is unreadable, "
-                                              "so it was paired by the 12 characters in its name")));
+            html +=
+                row(tr("pairing"), esc(tr("uncertain: the recording's header is unreadable, "
+                                          "so it was paired by the 12 characters in its name")));
         if (!rec) {
             html += row(tr("recording"),
                         esc(tr("none yet (a session writes its recording at its first message)")));
@@ -194,20 +197,22 @@ QString detailsHtml(const SessionRow &r, qint64 wallNowMs, qint64 bootNowMs)
             html += row(tr("name"), esc(rec->name));
             html += row(tr("title"), esc(rec->title));
             html += row(tr("first message"), esc(rec->firstHumanText));
-            html += row(tr("provider / model"), esc(rec->provider + QStringLiteral(" / ") + rec->model));
+            html += row(tr("provider / model"),
+                        esc(rec->provider + QStringLiteral(" / ") + rec->model));
             html += row(tr("started"), esc(rec->startTime));
             html += row(tr("last activity"),
                         esc(QDateTime::fromMSecsSinceEpoch(rec->mtimeMs).toString(Qt::ISODate)));
-            html += row(tr("events"), esc(QString::number(rec->events)
-                                          + (rec->tornTail ? tr(" (last line still being written)")
-                                                           : QString())));
+            html += row(tr("events"),
+                        esc(QString::number(rec->events) +
+                            (rec->tornTail ? tr(" (last line still being written)") : QString())));
             if (!rec->forkParent.isEmpty())
                 html += row(tr("forked from"), esc(rec->forkParent));
             QStringList checkpoints;
             for (const Checkpoint &c : rec->checkpoints)
                 checkpoints << (c.name.isEmpty() ? c.id : tr("%1 (%2)").arg(c.name, c.id));
-            html += row(tr("checkpoints"), esc(checkpoints.isEmpty() ? tr("none")
-                                                                     : checkpoints.join(QStringLiteral(", "))));
+            html += row(
+                tr("checkpoints"),
+                esc(checkpoints.isEmpty() ? tr("none") : checkpoints.join(QStringLiteral(", "))));
         }
         html += QStringLiteral("</table>");
     }
@@ -226,8 +231,8 @@ DetailsPane::DetailsPane(QWidget *parent)
     layout->addWidget(m_browser);
     connect(m_browser, &QTextBrowser::anchorClicked, this, [this](const QUrl &url) {
         if (url.scheme() == QLatin1String("copy"))
-            emit copyRequested(QUrlQuery(url).queryItemValue(QStringLiteral("text"),
-                                                             QUrl::FullyDecoded));
+            emit copyRequested(
+                QUrlQuery(url).queryItemValue(QStringLiteral("text"), QUrl::FullyDecoded));
     });
     showNothing(tr("Select a row to see why lockscope judged it so."));
 }

@@ -154,8 +154,8 @@ void MainWindow::buildActions()
     m_copyDiagnostics = make(tr("Copy diagnostics"), QStringLiteral("copyDiagnosticsAction"),
                              tr("Copy the JSON of the selection, as `lockscope list --json` "
                                 "writes it, for a bug report."));
-    m_refresh = make(tr("Refresh"), QStringLiteral("refreshAction"),
-                     tr("Scan the store again now (F5)."));
+    m_refresh =
+        make(tr("Refresh"), QStringLiteral("refreshAction"), tr("Scan the store again now (F5)."));
     m_refresh->setShortcut(QKeySequence::Refresh);
     m_find = make(tr("Find"), QStringLiteral("findAction"), tr("Filter the table (Ctrl+F)."));
     m_find->setShortcut(QKeySequence::Find);
@@ -238,9 +238,8 @@ void MainWindow::buildLayout()
         filterBar->addWidget(button);
     }
     m_quick->button(SessionFilterProxy::All)->setChecked(true);
-    connect(m_quick, &QButtonGroup::idClicked, this, [this](int id) {
-        m_proxy->setQuickFilter(SessionFilterProxy::QuickFilter(id));
-    });
+    connect(m_quick, &QButtonGroup::idClicked, this,
+            [this](int id) { m_proxy->setQuickFilter(SessionFilterProxy::QuickFilter(id)); });
 
     m_outcome = new QLabel(this);
     m_outcome->setObjectName(QStringLiteral("outcomeLabel"));
@@ -403,8 +402,8 @@ void MainWindow::applyTargets()
 {
     QVector<ScanTarget> targets = m_options.targets;
     for (const QString &folder : qAsConst(m_addedFolders)) {
-        const bool legacy = QDir::cleanPath(folder).endsWith(QLatin1String("/.llxprt"))
-            || QDir::cleanPath(folder).endsWith(QLatin1String("/.llxprt/tmp"));
+        const bool legacy = QDir::cleanPath(folder).endsWith(QLatin1String("/.llxprt")) ||
+                            QDir::cleanPath(folder).endsWith(QLatin1String("/.llxprt/tmp"));
         targets.append({folder, tr("added by you"), legacy});
     }
     m_store->setTargets(targets);
@@ -479,8 +478,8 @@ bool MainWindow::selectKey(const QString &key)
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
     if (!index.isValid())
         return false;
-    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect
-                                                 | QItemSelectionModel::Rows);
+    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
+                                                 QItemSelectionModel::Rows);
     m_table->setCurrentIndex(index);
     m_table->scrollTo(index);
     return true;
@@ -526,12 +525,13 @@ void MainWindow::updateActions()
             removeWhy = tr("Disabled: %1").arg(row.blockedReason());
         } else if (row.action() != Action::Remove) {
             removable = false;
-            removeWhy = row.action() == Action::Force
-                ? tr("Disabled: \"%1\" is %2; its holder cannot be proven gone. Use Force "
-                     "remove after stopping it.")
-                      .arg(row.title(), rowStateName(row.state()).toLower())
-                : tr("Disabled: \"%1\" is %2 and is not removed.")
-                      .arg(row.title(), rowStateName(row.state()).toLower());
+            removeWhy =
+                row.action() == Action::Force
+                    ? tr("Disabled: \"%1\" is %2; its holder cannot be proven gone. Use Force "
+                         "remove after stopping it.")
+                          .arg(row.title(), rowStateName(row.state()).toLower())
+                    : tr("Disabled: \"%1\" is %2 and is not removed.")
+                          .arg(row.title(), rowStateName(row.state()).toLower());
         }
         if (!removable)
             break;
@@ -553,8 +553,9 @@ void MainWindow::updateActions()
         } else if (row.action() != Action::Force) {
             forcible = false;
             forceWhy = row.action() == Action::Remove
-                ? tr("Not needed: this lock is stale, use Remove lock.")
-                : tr("Disabled: the lock is %1 right now.").arg(rowStateName(row.state()).toLower());
+                           ? tr("Not needed: this lock is stale, use Remove lock.")
+                           : tr("Disabled: the lock is %1 right now.")
+                                 .arg(rowStateName(row.state()).toLower());
         }
     }
     explain(m_force, forcible,
@@ -589,11 +590,12 @@ void MainWindow::updateStatus()
                               .arg(counts.value(RowState::Stale))
                               .arg(attention));
         const qint64 ago = SystemClock::instance().wallNowMs() - m_store->confirmedAtMs();
-        m_confirmed->setText(tr("Confirmed current %1 ago").arg(humanDuration(qMax<qint64>(0, ago))));
-        m_confirmed->setToolTip(tr("Last scan at %1, took %2 ms.")
-                                    .arg(QDateTime::fromMSecsSinceEpoch(m_store->confirmedAtMs())
-                                             .toString(Qt::ISODate))
-                                    .arg(m_store->lastScanMs()));
+        m_confirmed->setText(
+            tr("Confirmed current %1 ago").arg(humanDuration(qMax<qint64>(0, ago))));
+        m_confirmed->setToolTip(
+            tr("Last scan at %1, took %2 ms.")
+                .arg(QDateTime::fromMSecsSinceEpoch(m_store->confirmedAtMs()).toString(Qt::ISODate))
+                .arg(m_store->lastScanMs()));
     } else {
         m_totals->setText(tr("Scanning\u2026"));
     }
@@ -601,15 +603,16 @@ void MainWindow::updateStatus()
     m_live->setToolTip(m_store->isLive()
                            ? tr("Folder changes and holder exits are noticed as they happen.")
                            : m_store->degradedReason());
-    m_degraded->setText(tr("Live updates are degraded to polling. %1").arg(m_store->degradedReason()));
+    m_degraded->setText(
+        tr("Live updates are degraded to polling. %1").arg(m_store->degradedReason()));
     m_degraded->setVisible(!m_store->isLive());
 }
 
 QString MainWindow::liveStatusText() const
 {
     return m_store->isLive()
-        ? tr("Live updates")
-        : tr("Polling, not live: raise fs.inotify.max_user_watches / max_user_instances");
+               ? tr("Live updates")
+               : tr("Polling, not live: raise fs.inotify.max_user_watches / max_user_instances");
 }
 
 QString MainWindow::degradedBannerText() const
@@ -643,8 +646,8 @@ void MainWindow::checkOpenDialog()
             why = tr("%1 disappeared while the dialog was open.").arg(was->path());
         else if (!is->file.sameInode(was->file) || is->file.bytes != was->file.bytes)
             why = tr("%1 was rewritten while the dialog was open.").arg(was->path());
-        else if (is->judgement.verdict != was->judgement.verdict
-                 || is->judgement.action != was->judgement.action)
+        else if (is->judgement.verdict != was->judgement.verdict ||
+                 is->judgement.action != was->judgement.action)
             why = tr("%1 is now %2.").arg(was->path(), rowStateName(now->state()).toLower());
         if (!why.isEmpty()) {
             m_confirm->cancelBecauseChanged(why);
@@ -665,7 +668,8 @@ void MainWindow::removeSelected()
     m_confirm = dialog;
     connect(dialog, &QDialog::finished, this, [this, dialog](int result) {
         if (dialog->cancelledBecauseChanged()) {
-            showOutcome(tr("Nothing was removed: %1 Look at it again.").arg(dialog->changeReason()));
+            showOutcome(
+                tr("Nothing was removed: %1 Look at it again.").arg(dialog->changeReason()));
             return;
         }
         if (result == QDialog::Accepted)
@@ -686,7 +690,8 @@ void MainWindow::forceRemoveSelected()
     m_confirm = dialog;
     connect(dialog, &QDialog::finished, this, [this, dialog](int result) {
         if (dialog->cancelledBecauseChanged()) {
-            showOutcome(tr("Nothing was removed: %1 Look at it again.").arg(dialog->changeReason()));
+            showOutcome(
+                tr("Nothing was removed: %1 Look at it again.").arg(dialog->changeReason()));
             return;
         }
         if (result == QDialog::Accepted && dialog->acknowledgement()->isChecked())
@@ -821,8 +826,8 @@ void MainWindow::undoLastRemoval()
         TimelineEvent event;
         event.timeMs = SystemClock::instance().wallNowMs();
         event.path = displayPath(r.path);
-        event.kind = r.outcome == RestoreResult::Restored ? TimelineEvent::Restored
-                                                          : TimelineEvent::Note;
+        event.kind =
+            r.outcome == RestoreResult::Restored ? TimelineEvent::Restored : TimelineEvent::Note;
         event.text = r.message;
         m_timeline->add(event);
         messages << r.message;
@@ -863,7 +868,8 @@ QString MainWindow::diagnosticsJson() const
         if (const SessionEntry *s = row.session())
             item.insert(QLatin1String("session"), sessionToJson(*s, *row.snapshot));
         if (const LockEntry *l = row.lock())
-            item.insert(QLatin1String("lock"), lockToJson(*l, row.snapshot.get(), wallNow, bootNow));
+            item.insert(QLatin1String("lock"),
+                        lockToJson(*l, row.snapshot.get(), wallNow, bootNow));
         items.append(item);
     }
     QJsonObject root;

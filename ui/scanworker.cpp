@@ -22,8 +22,8 @@ void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
     timer.start();
     auto snapshot = std::make_shared<StoreSnapshot>(m_scanner->scan(targets));
     const qint64 elapsed = timer.elapsed();
-    qCDebug(lcUiLive) << "scan" << generation << "took" << elapsed << "ms:"
-                      << snapshot->locks.size() << "files," << snapshot->sessions.size()
+    qCDebug(lcUiLive) << "scan" << generation << "took" << elapsed
+                      << "ms:" << snapshot->locks.size() << "files," << snapshot->sessions.size()
                       << "sessions";
     emit scanned(SnapshotPtr(std::move(snapshot)), generation, elapsed);
 }

@@ -12,7 +12,13 @@ class SessionFilterProxy final : public QSortFilterProxyModel
     Q_DISABLE_COPY_MOVE(SessionFilterProxy)
 
 public:
-    enum QuickFilter { All, NeedsAttention, Held, Idle };
+    enum QuickFilter
+    {
+        All,
+        NeedsAttention,
+        Held,
+        Idle
+    };
     Q_ENUM(QuickFilter)
 
     explicit SessionFilterProxy(QObject *parent = nullptr);

@@ -16,8 +16,8 @@ QString tr(const char *text)
 
 bool isLeftoverKind(EntryKind kind)
 {
-    return kind == EntryKind::Guard || kind == EntryKind::Temp || kind == EntryKind::BadTemp
-        || kind == EntryKind::Lease;
+    return kind == EntryKind::Guard || kind == EntryKind::Temp || kind == EntryKind::BadTemp ||
+           kind == EntryKind::Lease;
 }
 
 QByteArray fingerprintOf(const SessionRow &row)
@@ -29,8 +29,8 @@ QByteArray fingerprintOf(const SessionRow &row)
         out << l->file.dev << l->file.ino << l->file.mtimeMs << l->file.size << l->file.bytes
             << l->file.mode << l->file.uid << int(l->file.type) << int(j.verdict) << int(j.cause)
             << j.flags << int(j.action) << j.reason << j.blockedReason << j.otherUserReason
-            << int(l->holder.liveness) << l->holder.exe << l->holder.cmdline
-            << l->upstream.inUse << l->upstream.janitorRemoves << l->guardPresent;
+            << int(l->holder.liveness) << l->holder.exe << l->holder.cmdline << l->upstream.inUse
+            << l->upstream.janitorRemoves << l->guardPresent;
     }
     if (const SessionEntry *s = row.session()) {
         out << s->sessionId << s->pairingUncertain << s->recordingPath;
@@ -48,15 +48,15 @@ QByteArray fingerprintOf(const SessionRow &row)
 const SessionEntry *SessionRow::session() const
 {
     return snapshot && sessionIndex >= 0 && sessionIndex < snapshot->sessions.size()
-        ? &snapshot->sessions.at(sessionIndex)
-        : nullptr;
+               ? &snapshot->sessions.at(sessionIndex)
+               : nullptr;
 }
 
 const LockEntry *SessionRow::lock() const
 {
     return snapshot && lockIndex >= 0 && lockIndex < snapshot->locks.size()
-        ? &snapshot->locks.at(lockIndex)
-        : nullptr;
+               ? &snapshot->locks.at(lockIndex)
+               : nullptr;
 }
 
 const ProjectEntry *SessionRow::project() const
@@ -105,8 +105,8 @@ RowState SessionRow::state() const
 bool SessionRow::isLeftover() const
 {
     const LockEntry *l = lock();
-    return !isSession() && l && isLeftoverKind(l->kind) && l->judgement.verdict != Verdict::Held
-        && l->judgement.verdict != Verdict::InTransition;
+    return !isSession() && l && isLeftoverKind(l->kind) && l->judgement.verdict != Verdict::Held &&
+           l->judgement.verdict != Verdict::InTransition;
 }
 
 bool SessionRow::needsAttention() const
@@ -219,12 +219,13 @@ QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot)
         row.snapshot = snapshot;
         row.sessionIndex = i;
         row.lockIndex = s.lockIndex;
-        const QString dir = s.projectIndex >= 0 ? snapshot->projects.at(s.projectIndex).chatsDir
-                                                : QString();
+        const QString dir =
+            s.projectIndex >= 0 ? snapshot->projects.at(s.projectIndex).chatsDir : QString();
         // The same key before and after the recording appears, so a lock whose
         // session starts writing keeps its row.
-        row.key = s.sessionId.isEmpty() ? QStringLiteral("r:") + lockscope::displayPath(s.recordingPath)
-                                        : QStringLiteral("s:") + dir + QLatin1Char('\n') + s.sessionId;
+        row.key = s.sessionId.isEmpty()
+                      ? QStringLiteral("r:") + lockscope::displayPath(s.recordingPath)
+                      : QStringLiteral("s:") + dir + QLatin1Char('\n') + s.sessionId;
         if (keys.contains(row.key))
             row.key += QLatin1Char('\n') + lockscope::displayPath(s.recordingPath);
         keys.insert(row.key);

@@ -14,7 +14,17 @@ using SnapshotPtr = std::shared_ptr<const StoreSnapshot>;
 
 // What a row of the table shows at a glance, derived from the lock's verdict
 // (or from the absence of a lock).
-enum class RowState { Held, Stale, Expired, Busy, Unverifiable, InTransition, NotALock, Idle };
+enum class RowState
+{
+    Held,
+    Stale,
+    Expired,
+    Busy,
+    Unverifiable,
+    InTransition,
+    NotALock,
+    Idle
+};
 
 // One row of the table: a session (its recording joined with its lock) or a
 // file that belongs to no session (guard, temp, lease, unknown entry). The row

@@ -166,8 +166,7 @@ void SessionTableModel::setSnapshot(const SnapshotPtr &snapshot)
         }
     }
     rebuildIndex();
-    qCDebug(lcUiModel) << "merged snapshot:" << m_rows.size() << "rows," << added.size()
-                       << "added";
+    qCDebug(lcUiModel) << "merged snapshot:" << m_rows.size() << "rows," << added.size() << "added";
     m_populated = true;
 }
 
@@ -208,8 +207,8 @@ void SessionTableModel::compare(const SessionRow *before, const SessionRow *afte
     } else if (before->state() != after->state()) {
         event.kind = TimelineEvent::VerdictChanged;
         event.path = now->path();
-        event.text = tr("%1 \u2192 %2").arg(rowStateName(before->state()),
-                                             rowStateName(after->state()));
+        event.text =
+            tr("%1 \u2192 %2").arg(rowStateName(before->state()), rowStateName(after->state()));
     } else {
         return;
     }
@@ -279,8 +278,8 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
             }
         }
         return row.snapshot && rootIndex >= 0 && rootIndex < row.snapshot->roots.size()
-            ? row.snapshot->roots.at(rootIndex).path
-            : QString();
+                   ? row.snapshot->roots.at(rootIndex).path
+                   : QString();
     }
     case FilterTextRole:
         return filterText(row);
@@ -346,8 +345,7 @@ QVariant SessionTableModel::display(const SessionRow &row, int column) const
     }
     case LastActivityColumn: {
         const qint64 ms = lastActivityMs(row);
-        return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms),
-                                           QLocale::ShortFormat)
+        return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat)
                       : QString();
     }
     case SizeColumn: {

@@ -19,7 +19,8 @@ class SessionTableModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(SessionTableModel)
 
 public:
-    enum Column {
+    enum Column
+    {
         StateColumn,
         SessionColumn,
         ProjectColumn,
@@ -32,7 +33,8 @@ public:
         ProviderColumn,
         ColumnCount
     };
-    enum Role {
+    enum Role
+    {
         SortRole = Qt::UserRole + 1, // raw value: numbers sort as numbers
         KeyRole,
         StateRole,      // int(RowState)

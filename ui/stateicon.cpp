@@ -37,7 +37,9 @@ void drawGlyph(QPainter &p, RowState state, const QRectF &r)
     p.setPen(pen);
     p.setBrush(Qt::NoBrush);
     const qreal l = r.left(), t = r.top(), w = r.width(), h = r.height();
-    auto at = [&](qreal x, qreal y) { return QPointF(l + x * w, t + y * h); };
+    auto at = [&](qreal x, qreal y) {
+        return QPointF(l + x * w, t + y * h);
+    };
     switch (state) {
     case RowState::Held: { // a closed padlock shackle over a bar
         p.drawArc(QRectF(at(0.33, 0.2), at(0.67, 0.55)), 0, 180 * 16);

@@ -103,7 +103,8 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
         item->setData(0, Qt::UserRole + 3, tr("%1: %2").arg(root.source, root.path));
         QString tip = tr("%1\nFound through: %2").arg(root.path, root.source);
         if (root.legacy)
-            tip += QLatin1Char('\n') + tr("Legacy 0.9 root: llxprt's own clean-up never visits it.");
+            tip +=
+                QLatin1Char('\n') + tr("Legacy 0.9 root: llxprt's own clean-up never visits it.");
         if (!root.error.isEmpty())
             tip += QLatin1Char('\n') + root.error;
         item->setToolTip(0, tip);
@@ -113,10 +114,9 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
         const ProjectEntry &project = snapshot->projects.at(i);
         seenProjects.insert(project.chatsDir);
         const int rootIndex = project.rootIndex;
-        QTreeWidgetItem *parent =
-            rootIndex >= 0 && rootIndex < snapshot->roots.size()
-                ? m_roots.value(snapshot->roots.at(rootIndex).path)
-                : nullptr;
+        QTreeWidgetItem *parent = rootIndex >= 0 && rootIndex < snapshot->roots.size()
+                                      ? m_roots.value(snapshot->roots.at(rootIndex).path)
+                                      : nullptr;
         if (!parent)
             continue;
         QTreeWidgetItem *item = m_projects.value(project.chatsDir);
@@ -137,12 +137,13 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
                                                          : QFileInfo(project.workspace).fileName();
         const QString counts = countsText(c);
         item->setText(0, counts.isEmpty() ? name : tr("%1 \u2014 %2").arg(name, counts));
-        item->setToolTip(0, tr("%1\nProject hash %2\n%3")
-                                .arg(project.workspace.isEmpty() ? tr("(workspace unknown)")
-                                                                 : project.workspace,
-                                     project.hash, project.chatsDir));
-        item->setIcon(0, stateIcon(c.stale > 0 ? RowState::Stale
-                                               : c.held > 0 ? RowState::Held : RowState::Idle));
+        item->setToolTip(
+            0, tr("%1\nProject hash %2\n%3")
+                   .arg(project.workspace.isEmpty() ? tr("(workspace unknown)") : project.workspace,
+                        project.hash, project.chatsDir));
+        item->setIcon(0, stateIcon(c.stale > 0  ? RowState::Stale
+                                   : c.held > 0 ? RowState::Held
+                                                : RowState::Idle));
         item->setData(0, Qt::AccessibleTextRole,
                       tr("%1, %n session(s)", nullptr, c.sessions).arg(item->text(0)));
     }

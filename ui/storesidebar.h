@@ -20,7 +20,12 @@ class StoreSidebar final : public QWidget
     Q_DISABLE_COPY_MOVE(StoreSidebar)
 
 public:
-    enum Scope { Everything, Root, Project };
+    enum Scope
+    {
+        Everything,
+        Root,
+        Project
+    };
 
     explicit StoreSidebar(QWidget *parent = nullptr);
 

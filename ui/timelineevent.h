@@ -8,8 +8,17 @@ namespace lockscope {
 // Something observed while the window was open.
 struct TimelineEvent
 {
-    enum Kind { Appeared, Released, HolderExited, Rewritten, VerdictChanged, RemovedByYou,
-                Restored, Note };
+    enum Kind
+    {
+        Appeared,
+        Released,
+        HolderExited,
+        Rewritten,
+        VerdictChanged,
+        RemovedByYou,
+        Restored,
+        Note
+    };
 
     qint64 timeMs = 0;
     Kind kind = Note;

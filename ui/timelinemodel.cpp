@@ -63,9 +63,9 @@ QString TimelineModel::toText() const
 {
     QString text;
     for (const TimelineEvent &e : m_events) {
-        text += QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs)
-            + QLatin1Char('\t') + timelineKindName(e.kind) + QLatin1Char('\t') + e.text
-            + QLatin1Char('\t') + e.path + QLatin1Char('\n');
+        text += QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs) +
+                QLatin1Char('\t') + timelineKindName(e.kind) + QLatin1Char('\t') + e.text +
+                QLatin1Char('\t') + e.path + QLatin1Char('\n');
     }
     return text;
 }

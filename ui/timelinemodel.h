@@ -15,7 +15,14 @@ class TimelineModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(TimelineModel)
 
 public:
-    enum Column { TimeColumn, KindColumn, WhatColumn, PathColumn, ColumnCount };
+    enum Column
+    {
+        TimeColumn,
+        KindColumn,
+        WhatColumn,
+        PathColumn,
+        ColumnCount
+    };
 
     explicit TimelineModel(int limit = 1000, QObject *parent = nullptr);
 

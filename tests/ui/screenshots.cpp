@@ -18,11 +18,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileSystemWatcher>
+#include <QMessageBox>
 #include <QPalette>
 #include <QStyleFactory>
 #include <QTabWidget>
 #include <QTemporaryDir>
-#include <QMessageBox>
 #include <QTest>
 
 #include <csignal>
@@ -91,8 +91,9 @@ int main(int argc, char *argv[])
     if (argc > 2) {
         MainWindow::Options options;
         for (int i = 2; i < argc; ++i)
-            options.targets.append({QString::fromLocal8Bit(argv[i]), QStringLiteral("command line"),
-                                    QString::fromLocal8Bit(argv[i]).contains(QLatin1String("/.llxprt"))});
+            options.targets.append(
+                {QString::fromLocal8Bit(argv[i]), QStringLiteral("command line"),
+                 QString::fromLocal8Bit(argv[i]).contains(QLatin1String("/.llxprt"))});
         QElapsedTimer timer;
         timer.start();
         MainWindow window(options);

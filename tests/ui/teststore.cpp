@@ -39,11 +39,12 @@ QString TestStore::chats(const QString &workspace) const
     return dir;
 }
 
-void TestStore::writeRecording(const QString &chatsDir, const QString &id,
-                               const QString &workspace, const QString &name) const
+void TestStore::writeRecording(const QString &chatsDir, const QString &id, const QString &workspace,
+                               const QString &name) const
 {
     const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH-mm-ss"));
+    const QString stamp =
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH-mm-ss"));
     const QString hash = QFileInfo(QFileInfo(chatsDir).path()).fileName();
     QByteArray text = QStringLiteral("{\"v\":1,\"seq\":1,\"ts\":\"%1\",\"type\":\"session_start\","
                                      "\"payload\":{\"sessionId\":\"%2\",\"projectHash\":\"%3\","

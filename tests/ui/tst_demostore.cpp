@@ -73,7 +73,8 @@ void tst_DemoStore::everyStateIsVisible()
         QVERIFY2(l->judgement.verdict == e.verdict, qPrintable(l->judgement.reason));
         QVERIFY2((l->judgement.flags & e.flags) == e.flags, e.id);
     }
-    QCOMPARE(*lockNamed(snap, QString::fromLatin1(DemoStore::kLiveId))->payload.pid, demo.livePid());
+    QCOMPARE(*lockNamed(snap, QString::fromLatin1(DemoStore::kLiveId))->payload.pid,
+             demo.livePid());
     QCOMPARE(*lockNamed(snap, QString::fromLatin1(DemoStore::kCrashedId))->payload.pid,
              demo.crashedPid());
     QCOMPARE(lockNamed(snap, QStringLiteral(".llxprt-janitor.lease"))->judgement.verdict,

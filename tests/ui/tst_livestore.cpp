@@ -31,6 +31,7 @@ private slots:
     void removedAndRecreatedFolderComesBack();
     void exhaustedWatchesPollAndRecover();
     void burstOfChangesIsOneScan();
+    void cleanupIsOneRefresh();
 
 private:
     int rowState(const QString &id) const;
@@ -53,7 +54,8 @@ void tst_LiveStore::init()
     m_model = std::make_unique<SessionTableModel>();
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    connect(m_live.get(), &LiveStore::snapshotReady, m_model.get(), &SessionTableModel::setSnapshot);
+    connect(m_live.get(), &LiveStore::snapshotReady, m_model.get(),
+            &SessionTableModel::setSnapshot);
 }
 
 void tst_LiveStore::cleanup()
@@ -191,12 +193,41 @@ void tst_LiveStore::burstOfChangesIsOneScan()
     QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
     const qint64 dead = TestStore::deadPid();
     for (int i = 0; i < 200; ++i)
-        m_store->writeLock(m_chats, QStringLiteral("eeeeeeee-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0')),
-                           dead, 10'000);
+        m_store->writeLock(
+            m_chats, QStringLiteral("eeeeeeee-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0')),
+            dead, 10'000);
     QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 200, 3000);
     QTest::qWait(300);
     // A burst of 200 files (400 events) costs a handful of scans, not hundreds.
     QVERIFY2(scans.count() <= 5, qPrintable(QString::number(scans.count())));
+}
+
+void tst_LiveStore::cleanupIsOneRefresh()
+{
+    const qint64 dead = TestStore::deadPid();
+    QVector<RemovalRequest> requests;
+    for (int i = 0; i < 150; ++i) {
+        const QString id =
+            QStringLiteral("ffffffff-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0'));
+        const QString path = m_store->writeLock(m_chats, id, dead, 3600 * 1000);
+        RemovalRequest request = RemovalRequest::forPath(QFile::encodeName(path));
+        request.expectRemovable = true;
+        requests.append(request);
+    }
+    startStore();
+    QCOMPARE(m_model->rowCount(), 150);
+    QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
+    QSignalSpy finished(m_live.get(), &LiveStore::cleanupFinished);
+    m_live->startCleanup(requests, m_store->base() + QStringLiteral("/audit.jsonl"));
+    QVERIFY(finished.wait(10000));
+    const auto results = finished.first().first().value<QVector<RemovalResult>>();
+    QCOMPARE(results.size(), 150);
+    for (const RemovalResult &r : results)
+        QVERIFY2(r.outcome == RemovalOutcome::Removed, qPrintable(r.message));
+    QCOMPARE(scans.count(), 0); // nothing rescanned while the removals ran
+    QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 0, 2000);
+    QTest::qWait(400);
+    QVERIFY2(scans.count() <= 2, qPrintable(QString::number(scans.count())));
 }
 
 QTEST_MAIN(tst_LiveStore)

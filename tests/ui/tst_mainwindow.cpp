@@ -2,11 +2,12 @@
 #include "cleanuppreviewdialog.h"
 #include "confirmremovaldialog.h"
 #include "detailspane.h"
-#include "storewatcher.h"
 #include "livestore.h"
 #include "mainwindow.h"
 #include "sessionfilterproxy.h"
 #include "sessiontablemodel.h"
+#include "storesnapshot.h"
+#include "storewatcher.h"
 #include "teststore.h"
 #include "timelinemodel.h"
 
@@ -16,10 +17,10 @@
 #include <QCheckBox>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QHeaderView>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -55,6 +56,7 @@ private slots:
     void keyboardRefreshAndFind();
     void filtersAndColumnsAreRemembered();
     void degradedUpdatesAreExplained();
+    void blockedRowsCannotBeDeleted();
 
 private:
     std::unique_ptr<MainWindow> openWindow(int rows = 3);
@@ -125,7 +127,8 @@ void tst_MainWindow::removeStaleLockThenUndo()
 {
     auto w = openWindow();
     QVERIFY(w);
-    QAbstractItemModelTester tester(w->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(w->proxy(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(row(*w, m_stale)->state(), RowState::Stale);
     QVERIFY(w->selectKey(key(m_stale)));
     QVERIFY(w->removeAction()->isEnabled());
@@ -241,7 +244,8 @@ void tst_MainWindow::cleanupPreviewsEveryPathThenRemoves()
     QTest::mouseClick(preview->removeButton(), Qt::LeftButton);
 
     QMessageBox *summary = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((summary = w->findChild<QMessageBox *>(QStringLiteral("cleanupSummary"))) != nullptr, 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (summary = w->findChild<QMessageBox *>(QStringLiteral("cleanupSummary"))) != nullptr, 3000);
     QVERIFY2(summary->text().contains(QStringLiteral("2 removed")), qPrintable(summary->text()));
     QVERIFY(!QFile::exists(staleLock));
     QVERIFY(!QFile::exists(moreLock));
@@ -263,7 +267,8 @@ void tst_MainWindow::copyDiagnosticsIsTheCommandLineJson()
     QCOMPARE(lock.value(QLatin1String("verdict")).toString(), QStringLiteral("stale"));
     QCOMPARE(lock.value(QLatin1String("path")).toString(),
              m_chats + QLatin1Char('/') + m_stale + QStringLiteral(".lock"));
-    const QJsonObject session = selection.first().toObject().value(QLatin1String("session")).toObject();
+    const QJsonObject session =
+        selection.first().toObject().value(QLatin1String("session")).toObject();
     QCOMPARE(session.value(QLatin1String("sessionId")).toString(), m_stale);
     QCOMPARE(session.value(QLatin1String("name")).toString(), QStringLiteral("crashed-session"));
 }
@@ -288,10 +293,13 @@ void tst_MainWindow::sidebarLabelsProjectsByWorkspace()
     auto w = openWindow();
     QVERIFY(w);
     QTreeWidget *tree = w->sidebar()->tree();
-    QAbstractItemModelTester tester(tree->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QList<QTreeWidgetItem *> items = tree->findItems(QStringLiteral("webapp"), Qt::MatchStartsWith | Qt::MatchRecursive);
+    QAbstractItemModelTester tester(tree->model(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QList<QTreeWidgetItem *> items =
+        tree->findItems(QStringLiteral("webapp"), Qt::MatchStartsWith | Qt::MatchRecursive);
     QCOMPARE(items.size(), 1);
-    QVERIFY2(items.first()->text(0).contains(QStringLiteral("1 stale")), qPrintable(items.first()->text(0)));
+    QVERIFY2(items.first()->text(0).contains(QStringLiteral("1 stale")),
+             qPrintable(items.first()->text(0)));
     QVERIFY(items.first()->text(0).contains(QStringLiteral("1 held")));
     QVERIFY(items.first()->toolTip(0).contains(QFileInfo(QFileInfo(m_chats).path()).fileName()));
 
@@ -299,9 +307,13 @@ void tst_MainWindow::sidebarLabelsProjectsByWorkspace()
     tree->setCurrentItem(items.first());
     QCOMPARE(w->proxy()->rowCount(), 3);
     const QString other = m_store->base() + QStringLiteral("/other/tmp");
-    QDir().mkpath(other + QStringLiteral("/") + QString(64, QLatin1Char('a')) + QStringLiteral("/chats"));
+    QDir().mkpath(other + QStringLiteral("/") + QString(64, QLatin1Char('a')) +
+                  QStringLiteral("/chats"));
     w->addFolder(other);
-    QTRY_VERIFY_WITH_TIMEOUT(!tree->findItems(QStringLiteral("added by you"), Qt::MatchContains | Qt::MatchRecursive).isEmpty(), 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !tree->findItems(QStringLiteral("added by you"), Qt::MatchContains | Qt::MatchRecursive)
+             .isEmpty(),
+        2000);
     QCOMPARE(w->proxy()->rowCount(), 3);
 }
 
@@ -333,7 +345,8 @@ void tst_MainWindow::filtersAndColumnsAreRemembered()
     }
     auto w = openWindow();
     QVERIFY(w);
-    QCOMPARE(w->findChild<QLineEdit *>(QStringLiteral("filterEdit"))->text(), QStringLiteral("crashed"));
+    QCOMPARE(w->findChild<QLineEdit *>(QStringLiteral("filterEdit"))->text(),
+             QStringLiteral("crashed"));
     QCOMPARE(w->proxy()->quickFilter(), SessionFilterProxy::NeedsAttention);
     QVERIFY(w->findChild<QToolButton *>(QStringLiteral("quickAttention"))->isChecked());
     QCOMPARE(w->table()->horizontalHeader()->visualIndex(SessionTableModel::PidColumn), 0);
@@ -359,7 +372,8 @@ void tst_MainWindow::degradedUpdatesAreExplained()
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     w.liveStore()->refreshNow();
     QTRY_VERIFY_WITH_TIMEOUT(!w.liveStore()->isLive(), 2000);
-    QTRY_VERIFY_WITH_TIMEOUT(w.liveStatusText().contains(QStringLiteral("fs.inotify.max_user_watches")), 1500);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        w.liveStatusText().contains(QStringLiteral("fs.inotify.max_user_watches")), 1500);
     QVERIFY(w.degradedBannerText().contains(QStringLiteral("polled")));
     QVERIFY(w.degradedBannerText().contains(QStringLiteral("fs.inotify.max_user_watches")));
 
@@ -373,6 +387,46 @@ void tst_MainWindow::degradedUpdatesAreExplained()
     w.refreshAction()->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(w.liveStatusText(), QStringLiteral("Live updates"), 2000);
     QVERIFY(w.degradedBannerText().isEmpty());
+}
+
+void tst_MainWindow::blockedRowsCannotBeDeleted()
+{
+    // Blocked needs a read-only mount or another user's sticky folder, which a
+    // test cannot make as every user; the window's part is judged on a scan whose
+    // verdict carries the flag exactly as the core sets it.
+    MainWindow::Options options;
+    options.auditLogPath = m_store->base() + QStringLiteral("/audit.jsonl");
+    MainWindow w(options);
+    QSignalSpy first(w.liveStore(), &LiveStore::snapshotReady);
+    QVERIFY(first.wait(5000));
+
+    auto snap = std::make_shared<StoreSnapshot>(*m_store->scan());
+    int blocked = -1;
+    for (int i = 0; i < snap->locks.size(); ++i) {
+        if (snap->locks.at(i).sessionId == m_stale)
+            blocked = i;
+    }
+    QVERIFY(blocked >= 0);
+    Judgement &j = snap->locks[blocked].judgement;
+    QCOMPARE(j.action, Action::Remove);
+    j.flags |= Blocked;
+    j.blockedReason = QStringLiteral("read-only filesystem");
+    w.model()->setSnapshot(snap);
+    QVERIFY(w.selectKey(key(m_stale)));
+    QVERIFY(!w.removeAction()->isEnabled());
+    QVERIFY(!w.forceAction()->isEnabled());
+    QVERIFY(w.removeAction()->toolTip().contains(QStringLiteral("read-only filesystem")));
+    QVERIFY(w.details()->plainText().contains(QStringLiteral("read-only filesystem")));
+    w.removeAction()->trigger();
+    QVERIFY(!w.findChild<ConfirmRemovalDialog *>());
+
+    // Clean-up leaves it out and says so.
+    w.cleanupAction()->trigger();
+    CleanupPreviewDialog *preview = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((preview = w.findChild<CleanupPreviewDialog *>()) != nullptr, 1000);
+    QCOMPARE(preview->list()->topLevelItemCount(), 0);
+    QVERIFY(!preview->removeButton()->isEnabled());
+    preview->reject();
 }
 
 QTEST_MAIN(tst_MainWindow)

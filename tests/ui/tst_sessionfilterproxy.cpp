@@ -100,8 +100,8 @@ void tst_SessionFilterProxy::quickFilters_data()
     QTest::newRow("needs attention: the stale lock and the orphaned one")
         << int(SessionFilterProxy::NeedsAttention)
         << QStringList{QStringLiteral("b5000000"), QStringLiteral("stale-one")};
-    QTest::newRow("held: the live holder's session") << int(SessionFilterProxy::Held)
-                                                     << QStringList{QStringLiteral("held-one")};
+    QTest::newRow("held: the live holder's session")
+        << int(SessionFilterProxy::Held) << QStringList{QStringLiteral("held-one")};
     QTest::newRow("idle: recorded sessions without a lock")
         << int(SessionFilterProxy::Idle)
         << QStringList{QStringLiteral("api-idle"), QStringLiteral("idle-one")};
@@ -132,7 +132,8 @@ void tst_SessionFilterProxy::freeTextMatchesEveryWord()
 void tst_SessionFilterProxy::scopeBySidebarChoice()
 {
     m_proxy->setChatsScope(m_apiChats);
-    QCOMPARE(sessionsShown(), (QStringList{QStringLiteral("api-idle"), QStringLiteral("b5000000")}));
+    QCOMPARE(sessionsShown(),
+             (QStringList{QStringLiteral("api-idle"), QStringLiteral("b5000000")}));
     m_proxy->setRootScope(m_store->tmpDir());
     QCOMPARE(m_proxy->rowCount(), 5);
     m_proxy->setRootScope(QStringLiteral("/elsewhere"));
@@ -180,7 +181,8 @@ void tst_SessionFilterProxy::survivesMergesWhileSortedAndFiltered()
                                            QStringLiteral("stale-one")}));
     QFile::remove(m_apiChats + QStringLiteral("/b5000000-0000-4000-8000-000000000005.lock"));
     m_model->setSnapshot(m_store->scan());
-    QCOMPARE(sessionsShown(), (QStringList{QStringLiteral("held-one"), QStringLiteral("stale-one")}));
+    QCOMPARE(sessionsShown(),
+             (QStringList{QStringLiteral("held-one"), QStringLiteral("stale-one")}));
 }
 
 QTEST_MAIN(tst_SessionFilterProxy)

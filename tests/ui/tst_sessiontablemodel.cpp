@@ -61,9 +61,11 @@ void tst_SessionTableModel::rowsJoinRecordingAndLock()
     QVERIFY(cell(a, SessionTableModel::ProjectColumn, Qt::ToolTipRole).toString().contains(m_ws));
     QCOMPARE(cell(a, SessionTableModel::LivenessColumn).toString(), QStringLiteral("exited"));
     QVERIFY(cell(a, SessionTableModel::PidColumn, SessionTableModel::SortRole).toLongLong() > 0);
-    QCOMPARE(cell(a, SessionTableModel::ProviderColumn).toString(), QStringLiteral("openai / gpt-5"));
-    QVERIFY(cell(a, SessionTableModel::StateColumn, Qt::ToolTipRole).toString().contains(
-        QStringLiteral("no longer exists")));
+    QCOMPARE(cell(a, SessionTableModel::ProviderColumn).toString(),
+             QStringLiteral("openai / gpt-5"));
+    QVERIFY(cell(a, SessionTableModel::StateColumn, Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("no longer exists")));
     QVERIFY(cell(a, 0, SessionTableModel::AttentionRole).toBool());
 
     QCOMPARE(cell(b, SessionTableModel::StateColumn).toString(), QStringLiteral("Idle"));
@@ -114,7 +116,8 @@ void tst_SessionTableModel::mergeKeepsRowsAndNeverResets()
 
     // A session's recording goes: exactly that row is removed.
     const QDir dir(chats);
-    for (const QString &name : dir.entryList({QStringLiteral("session-*") + idC.left(12) + QStringLiteral(".jsonl")}))
+    for (const QString &name :
+         dir.entryList({QStringLiteral("session-*") + idC.left(12) + QStringLiteral(".jsonl")}))
         QVERIFY(QFile::remove(dir.filePath(name)));
     model.setSnapshot(store.scan());
     QCOMPARE(model.rowCount(), 2);

@@ -31,8 +31,10 @@ void tst_TimelineModel::keepsTheNewestWithinItsBound()
     for (int i = 1; i <= 12; ++i)
         model.add(makeEvent(i));
     QCOMPARE(model.rowCount(), 5);
-    QCOMPARE(model.index(0, TimelineModel::WhatColumn).data().toString(), QStringLiteral("event 8"));
-    QCOMPARE(model.index(4, TimelineModel::WhatColumn).data().toString(), QStringLiteral("event 12"));
+    QCOMPARE(model.index(0, TimelineModel::WhatColumn).data().toString(),
+             QStringLiteral("event 8"));
+    QCOMPARE(model.index(4, TimelineModel::WhatColumn).data().toString(),
+             QStringLiteral("event 12"));
     QCOMPARE(model.index(4, TimelineModel::PathColumn).data().toString(),
              QStringLiteral("/tmp/chats/12.lock"));
     model.clear();
