@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,45 +143,56 @@ QString RecordingInfo::displayTitle() const
     return firstHumanText;
 }
 
-RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pending, int fd)
-{
-    RecordingInfo info;
-    info.fileName = fileName;
-    info.nameKey = classifyEntryName(fileName).key;
+namespace {
 
-    // pending holds bytes read but not yet split into lines.
-    bool headerDone = false;
+constexpr int kFirstRead = 4096;
+
+// Reads lines from fd (after the bytes in pending, which start at file offset
+// `offset`) into info. Header depth stops after the header line; events depth
+// reads to the end. Returns the bytes read from fd.
+qint64 consume(RecordingInfo &info, QByteArray pending, qint64 offset, int fd, RecordingDepth depth)
+{
+    bool headerDone = info.headerOk;
     bool skippingLongLine = false;
-    std::vector<char> chunk(fd < 0 ? 0 : kChunk);
+    qint64 readTotal = 0;
+    std::vector<char> chunk;
     bool eof = fd < 0;
     for (;;) {
         int newline;
         while ((newline = pending.indexOf('\n')) >= 0) {
             const QByteArray line = pending.left(newline);
             pending.remove(0, newline + 1);
+            offset += newline + 1;
             if (skippingLongLine) {
                 skippingLongLine = false;
-                continue;
-            }
-            if (!headerDone) {
+            } else if (!headerDone) {
                 headerDone = true;
                 readHeader(info, line);
+                info.headerHash = qHash(line);
+                info.headerLength = int(newline + 1);
                 if (!info.headerOk)
-                    return info;
+                    return readTotal;
             } else if (!line.isEmpty()) {
                 readEvent(info, line);
             }
+            info.parsedBytes = offset;
+            if (depth == RecordingDepth::Header)
+                return readTotal;
         }
         if (!headerDone && pending.size() > kHeaderBound) {
             info.headerError = QStringLiteral("no line break within the first 1 MiB");
-            return info;
+            return readTotal;
         }
         if (pending.size() > kEventLineBound) {
+            offset += pending.size();
             pending.clear();
             skippingLongLine = true;
         }
         if (eof)
             break;
+        // A small first read finds the header of most files; a larger one
+        // streams the events.
+        chunk.resize(headerDone ? kChunk : (pending.isEmpty() ? kFirstRead : kChunk));
         const ssize_t n = readSome(fd, chunk.data(), chunk.size());
         if (n < 0) {
             if (!headerDone)
@@ -188,6 +200,7 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
                     QStringLiteral("read failed: %1").arg(QString::fromLocal8Bit(strerror(errno)));
             break;
         }
+        readTotal += n;
         if (n == 0)
             eof = true;
         else
@@ -197,13 +210,27 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
     if (!headerDone) {
         // A header-only file without its trailing newline is complete.
         readHeader(info, pending);
+        info.headerHash = qHash(pending);
     } else if (!pending.isEmpty()) {
         info.tornTail = true;
     }
+    return readTotal;
+}
+
+} // namespace
+
+RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pending, int fd,
+                                     RecordingDepth depth)
+{
+    RecordingInfo info;
+    info.fileName = fileName;
+    info.nameKey = classifyEntryName(fileName).key;
+    consume(info, std::move(pending), 0, fd, depth);
+    info.eventsRead = depth == RecordingDepth::Events && info.headerOk;
     return info;
 }
 
-RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
+RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, RecordingDepth depth)
 {
     const int fd = ::openat(dirfd, fileName.constData(),
                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -227,17 +254,52 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
     }
     const Key key{quint64(st.st_dev), quint64(st.st_ino)};
     const qint64 mtimeMs = qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+    const bool wantEvents = depth == RecordingDepth::Events;
+
+    std::optional<RecordingInfo> cached;
     {
         QMutexLocker locker(&m_mutex);
         const auto it = m_cache.constFind(key);
-        if (it != m_cache.constEnd() && it->sizeBytes == st.st_size && it->mtimeMs == mtimeMs &&
-            it->fileName == fileName) {
-            ::close(fd);
-            return *it;
-        }
+        if (it != m_cache.constEnd() && it->fileName == fileName)
+            cached = *it;
+    }
+    if (cached && cached->sizeBytes == st.st_size && cached->mtimeMs == mtimeMs &&
+        (!wantEvents || cached->eventsRead || !cached->headerOk)) {
+        ::close(fd);
+        return *cached;
     }
 
-    info = parse(fileName, {}, fd);
+    qint64 readBytes = 0;
+    // A recording only ever grows by appended lines. When the same file is
+    // longer and still starts with the same header, read on from where the
+    // last read stopped instead of from the start.
+    const bool resume = cached && cached->headerOk && st.st_size >= cached->sizeBytes &&
+                        cached->parsedBytes > 0 && (cached->eventsRead || !wantEvents);
+    if (resume) {
+        QByteArray head(cached->headerLength, Qt::Uninitialized);
+        const ssize_t n = ::pread(fd, head.data(), size_t(head.size()), 0);
+        const int headerEnd = n == head.size() && head.endsWith('\n') ? int(n) - 1 : -1;
+        readBytes += qMax<ssize_t>(n, 0);
+        if (headerEnd >= 0 && qHash(head.left(headerEnd)) == cached->headerHash &&
+            ::lseek(fd, cached->parsedBytes, SEEK_SET) == cached->parsedBytes) {
+            info = *cached;
+            info.tornTail = false;
+            // Known events are extended by the appended ones; a header-only
+            // entry needs nothing more for a header-only request.
+            if (cached->eventsRead)
+                readBytes += consume(info, {}, cached->parsedBytes, fd, RecordingDepth::Events);
+        } else {
+            ::lseek(fd, 0, SEEK_SET);
+            info = RecordingInfo();
+            info.fileName = fileName;
+            info.nameKey = classifyEntryName(fileName).key;
+            readBytes += consume(info, {}, 0, fd, depth);
+            info.eventsRead = wantEvents && info.headerOk;
+        }
+    } else {
+        readBytes += consume(info, {}, 0, fd, depth);
+        info.eventsRead = wantEvents && info.headerOk;
+    }
     ::close(fd);
     info.dev = key.dev;
     info.ino = key.ino;
@@ -247,7 +309,14 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName)
     QMutexLocker locker(&m_mutex);
     m_cache.insert(key, info);
     ++m_parses;
+    m_bytesRead += readBytes;
     return info;
+}
+
+qint64 RecordingReader::bytesRead() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_bytesRead;
 }
 
 void RecordingReader::clear()

@@ -46,22 +46,41 @@ struct RecordingInfo
     int events = 0;
     bool tornTail = false; // the last line is incomplete: normal while it is written
 
+    // How far the file has been read: the events are known up to parsedBytes
+    // (the end of the last complete line) when eventsRead is set.
+    bool eventsRead = false;
+    qint64 parsedBytes = 0;
+    size_t headerHash = 0; // of the header line, to tell an append from a rewrite
+    int headerLength = 0;  // bytes of the header line, its newline included
+
     QString displayTitle() const;
 };
 
+enum class RecordingDepth
+{
+    Header, // the header line only: a bounded read, what a listing needs first
+    Events, // every event, for titles, names, checkpoints and the first message
+};
+
 // Reads recordings with bounded memory and remembers them by (dev, inode, size,
-// mtime), so that a rescan of an unchanged store reads nothing again. Safe to
+// mtime), so that a rescan of an unchanged store reads nothing again, and a
+// recording that grew is read on from where the last read stopped. Safe to
 // use from several threads.
 class RecordingReader
 {
 public:
-    RecordingInfo read(int dirfd, const QByteArray &fileName);
-    // Reads without the cache; exposed for tests and the fuzzers.
-    static RecordingInfo parse(const QByteArray &fileName, QByteArray header, int fd);
+    RecordingInfo read(int dirfd, const QByteArray &fileName,
+                       RecordingDepth depth = RecordingDepth::Events);
+    // Reads without the cache; exposed for tests and the fuzzers. `pending` is
+    // what was already read from the start of the file; fd < 0 means no more.
+    static RecordingInfo parse(const QByteArray &fileName, QByteArray pending, int fd,
+                               RecordingDepth depth = RecordingDepth::Events);
     void clear();
     int cachedCount() const;
     // How many recordings were parsed (cache misses) since construction.
     int parseCount() const;
+    // Bytes read from recordings since construction.
+    qint64 bytesRead() const;
 
 private:
     struct Key
@@ -75,6 +94,7 @@ private:
     mutable QMutex m_mutex;
     QHash<Key, RecordingInfo> m_cache;
     int m_parses = 0;
+    qint64 m_bytesRead = 0;
 };
 
 // The header line is read with this bound; no newline within it = unreadable.

@@ -284,7 +284,7 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     for (const QByteArray &name : qAsConst(names)) {
         const EntryName classified = classifyEntryName(name);
         if (classified.kind == EntryKind::Recording) {
-            RecordingInfo info = m_recordings.read(chatsfd, name);
+            RecordingInfo info = m_recordings.read(chatsfd, name, m_depth);
             if (info.vanished)
                 continue;
             recordings.append(std::move(info));

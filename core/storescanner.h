@@ -24,6 +24,11 @@ public:
 
     StoreSnapshot scan(const QVector<ScanTarget> &targets);
 
+    // How much of each recording a scan reads. Header depth lists a store with
+    // a bounded read per recording; names, titles and checkpoints need Events.
+    void setRecordingDepth(RecordingDepth depth) { m_depth = depth; }
+    RecordingDepth recordingDepth() const { return m_depth; }
+
     RecordingReader &recordings() { return m_recordings; }
 
 private:
@@ -36,6 +41,7 @@ private:
     const ProcessProbe &m_probe;
     const Clock &m_clock;
     RecordingReader m_recordings;
+    RecordingDepth m_depth = RecordingDepth::Events;
 };
 
 } // namespace lockscope

@@ -22,6 +22,9 @@ private slots:
     void tornLastLineIsNormal();
     void hugeHeaderLineIsUnreadable();
     void symlinkIsNotFollowed();
+    void appendedEventsAreReadOnFromWhereTheLastReadStopped();
+    void headerOnlyFirstThenEvents();
+    void rewrittenFileIsReadAgainFromTheStart();
 
 private:
     RecordingInfo readBytes(const QByteArray &bytes,
@@ -150,6 +153,120 @@ void tst_RecordingReader::symlinkIsNotFollowed()
     ::close(fd);
     QVERIFY(!info.headerOk);
     QVERIFY(info.headerError.contains(QLatin1String("symlink")));
+}
+
+namespace {
+
+QByteArray eventLine(int seq, const QByteArray &type, const QByteArray &payload)
+{
+    return "{\"v\":1,\"seq\":" + QByteArray::number(seq) +
+           ",\"ts\":\"2026-12-04T10:00:00.000Z\",\"type\":\"" + type + "\",\"payload\":" + payload +
+           "}\n";
+}
+
+void append(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::Append));
+    QCOMPARE(f.write(bytes), bytes.size());
+}
+
+struct Dir
+{
+    explicit Dir(const QString &path)
+        : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY))
+    {
+    }
+    ~Dir() { ::close(fd); }
+    int fd;
+};
+
+} // namespace
+
+void tst_RecordingReader::appendedEventsAreReadOnFromWhereTheLastReadStopped()
+{
+    const QByteArray name = "session-2026-12-04T10-00-00-grow.jsonl";
+    const QString path = m_dir->path() + '/' + QString::fromLatin1(name);
+    QByteArray bytes = headerLine(newId());
+    for (int i = 2; i < 2000; ++i)
+        bytes += eventLine(i, "content", "{\"content\":{\"speaker\":\"ai\",\"blocks\":[]}}");
+    writeFile(path, bytes);
+    Dir dir(m_dir->path());
+    RecordingReader reader;
+    RecordingInfo info = reader.read(dir.fd, name);
+    QCOMPARE(info.events, 1998);
+    const qint64 firstRead = reader.bytesRead();
+    QVERIFY(firstRead >= bytes.size());
+
+    const QByteArray more = eventLine(2000, "session_named", "{\"name\":\"grown\"}");
+    append(path, more);
+    info = reader.read(dir.fd, name);
+    QCOMPARE(info.events, 1999);
+    QCOMPARE(info.name, QStringLiteral("grown"));
+    QCOMPARE(info.parsedBytes, qint64(bytes.size() + more.size()));
+    // Only the header (to check it is the same file) and the new line were read.
+    QVERIFY2(reader.bytesRead() - firstRead < 2 * 4096 + more.size(),
+             qPrintable(QString::number(reader.bytesRead() - firstRead)));
+
+    // A torn last line is completed by the next append.
+    append(path, "{\"v\":1,\"seq\":2001,\"type\":\"session_na");
+    info = reader.read(dir.fd, name);
+    QVERIFY(info.tornTail);
+    append(path, "med\",\"payload\":{\"name\":\"completed\"}}\n");
+    info = reader.read(dir.fd, name);
+    QVERIFY(!info.tornTail);
+    QCOMPARE(info.name, QStringLiteral("completed"));
+    QCOMPARE(info.events, 2000);
+}
+
+void tst_RecordingReader::headerOnlyFirstThenEvents()
+{
+    const QByteArray name = "session-2026-12-04T10-00-00-deep.jsonl";
+    const QString id = newId();
+    QByteArray bytes = headerLine(id);
+    bytes += eventLine(2, "session_named", "{\"name\":\"deep\"}");
+    bytes += QByteArray(300000, ' ') + "\n"; // a large blank line: nothing for a header read
+    writeFile(m_dir->path() + '/' + QString::fromLatin1(name), bytes);
+    Dir dir(m_dir->path());
+    RecordingReader reader;
+    RecordingInfo info = reader.read(dir.fd, name, RecordingDepth::Header);
+    QVERIFY(info.headerOk);
+    QCOMPARE(info.sessionId, id);
+    QVERIFY(!info.eventsRead);
+    QCOMPARE(info.name, QString());
+    QVERIFY2(reader.bytesRead() <= 4096, qPrintable(QString::number(reader.bytesRead())));
+
+    info = reader.read(dir.fd, name, RecordingDepth::Header); // cached
+    QCOMPARE(reader.parseCount(), 1);
+    info = reader.read(dir.fd, name, RecordingDepth::Events);
+    QVERIFY(info.eventsRead);
+    QCOMPARE(info.name, QStringLiteral("deep"));
+    QCOMPARE(reader.parseCount(), 2);
+    info = reader.read(dir.fd, name, RecordingDepth::Header); // events satisfy a header request
+    QCOMPARE(reader.parseCount(), 2);
+    QCOMPARE(info.name, QStringLiteral("deep"));
+}
+
+void tst_RecordingReader::rewrittenFileIsReadAgainFromTheStart()
+{
+    const QByteArray name = "session-2026-12-04T10-00-00-rewr.jsonl";
+    const QString path = m_dir->path() + '/' + QString::fromLatin1(name);
+    const QString first = newId();
+    writeFile(path, headerLine(first) + eventLine(2, "session_named", "{\"name\":\"one\"}"));
+    Dir dir(m_dir->path());
+    RecordingReader reader;
+    QCOMPARE(reader.read(dir.fd, name).name, QStringLiteral("one"));
+
+    // Same inode, longer, but a different header: not an append.
+    const QString second = newId();
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.write(headerLine(second) + eventLine(2, "session_metadata", "{\"title\":\"two\"}"));
+    f.close();
+    const RecordingInfo info = reader.read(dir.fd, name);
+    QCOMPARE(info.sessionId, second);
+    QCOMPARE(info.name, QString());
+    QCOMPARE(info.title, QStringLiteral("two"));
 }
 
 QTEST_GUILESS_MAIN(tst_RecordingReader)
