@@ -279,13 +279,13 @@ void MainWindow::buildLayout()
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_table->setColumnWidth(SessionTableModel::StateColumn, 230);
-    m_table->setColumnWidth(SessionTableModel::SessionColumn, 220);
+    m_table->setColumnWidth(SessionTableModel::SessionColumn, 210);
     m_table->setColumnWidth(SessionTableModel::ProjectColumn, 110);
     m_table->setColumnWidth(SessionTableModel::PidColumn, 65);
-    m_table->setColumnWidth(SessionTableModel::HolderColumn, 150);
+    m_table->setColumnWidth(SessionTableModel::HolderColumn, 140);
     m_table->setColumnWidth(SessionTableModel::LivenessColumn, 95);
     m_table->setColumnWidth(SessionTableModel::LockAgeColumn, 75);
-    m_table->setColumnWidth(SessionTableModel::LastActivityColumn, 130);
+    m_table->setColumnWidth(SessionTableModel::LastActivityColumn, 150);
     m_table->setColumnWidth(SessionTableModel::SizeColumn, 70);
     for (QAction *a : {m_remove, m_force, m_openFolder, m_copyPath, m_copyDiagnostics})
         m_table->addAction(a);

@@ -15,6 +15,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -331,6 +332,14 @@ void tst_MainWindow::keyboardRefreshAndFind()
     QTRY_VERIFY_WITH_TIMEOUT(filter->hasFocus(), 1000);
     QTest::keyClicks(filter, QStringLiteral("running"));
     QCOMPARE(w->proxy()->rowCount(), 1);
+
+    filter->clear();
+    QVERIFY(w->selectKey(key(m_stale)));
+    w->table()->setFocus();
+    QGuiApplication::clipboard()->clear();
+    QTest::keyClick(w->table(), Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(),
+             m_chats + QLatin1Char('/') + m_stale + QStringLiteral(".lock"));
 }
 
 void tst_MainWindow::filtersAndColumnsAreRemembered()
