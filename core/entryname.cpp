@@ -1,6 +1,5 @@
 #include "entryname.h"
 
-#include <QRegularExpression>
 
 namespace lockscope {
 
@@ -34,18 +33,32 @@ bool matchesHexGroups(const QByteArray &text, std::initializer_list<int> groups)
     return pos == text.size();
 }
 
-const QRegularExpression &recordingPattern()
+bool isDigit(char c)
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^session-(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-[A-Za-z0-9_-]{1,12})\\.jsonl$"));
-    return re;
+    return c >= '0' && c <= '9';
 }
 
-const QRegularExpression &legacyLockPattern()
+// Length of "<YYYY-MM-DDTHH-MM-SS>-<1 to 12 id characters>" at the start of
+// text, ending exactly where `suffix` begins; 0 when it is not there.
+int stampedKeyLength(const QByteArray &text, int from, const char *suffix)
 {
-    static const QRegularExpression re(
-        QStringLiteral("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}-[A-Za-z0-9_-]{1,12})\\.lock$"));
-    return re;
+    static const char shape[] = "dddd-dd-ddTdd-dd-dd-";
+    const int stampLength = int(sizeof shape) - 1;
+    const int suffixLength = int(qstrlen(suffix));
+    const int keyLength = text.size() - from - suffixLength;
+    if (keyLength < stampLength + 1 || keyLength > stampLength + 12
+        || !text.endsWith(suffix))
+        return 0;
+    for (int i = 0; i < stampLength; ++i) {
+        const char c = text.at(from + i);
+        if (shape[i] == 'd' ? !isDigit(c) : c != shape[i])
+            return 0;
+    }
+    for (int i = from + stampLength; i < from + keyLength; ++i) {
+        if (!isIdChar(text.at(i)))
+            return 0;
+    }
+    return keyLength;
 }
 
 // Every byte must be ASCII for a name to carry an id: anything else is shown
@@ -120,9 +133,10 @@ EntryName classifyEntryName(const QByteArray &name)
         return {EntryKind::Unknown, {}};
     }
 
-    const QString text = QString::fromLatin1(name);
-    if (const auto m = recordingPattern().match(text); m.hasMatch())
-        return {EntryKind::Recording, m.captured(1)};
+    if (name.startsWith("session-")) {
+        if (const int length = stampedKeyLength(name, 8, ".jsonl"))
+            return {EntryKind::Recording, QString::fromLatin1(name.mid(8, length))};
+    }
 
     if (name.endsWith(guardSuffix)) {
         const QByteArray id = name.left(name.size() - guardSuffix.size());
@@ -144,8 +158,8 @@ EntryName classifyEntryName(const QByteArray &name)
     }
 
     if (name.endsWith(lockSuffix)) {
-        if (const auto m = legacyLockPattern().match(text); m.hasMatch())
-            return {EntryKind::LegacyLock, m.captured(1)};
+        if (const int length = stampedKeyLength(name, 0, ".lock"))
+            return {EntryKind::LegacyLock, QString::fromLatin1(name.left(length))};
         const QByteArray id = name.left(name.size() - lockSuffix.size());
         if (isSessionId(id))
             return {EntryKind::Lock, QString::fromLatin1(id)};

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -155,7 +156,8 @@ qint64 consume(RecordingInfo &info, QByteArray pending, qint64 offset, int fd, R
     bool headerDone = info.headerOk;
     bool skippingLongLine = false;
     qint64 readTotal = 0;
-    std::vector<char> chunk;
+    char first[kFirstRead];
+    std::unique_ptr<char[]> chunk; // not zero-filled: read() overwrites it
     bool eof = fd < 0;
     for (;;) {
         int newline;
@@ -192,8 +194,11 @@ qint64 consume(RecordingInfo &info, QByteArray pending, qint64 offset, int fd, R
             break;
         // A small first read finds the header of most files; a larger one
         // streams the events.
-        chunk.resize(headerDone ? kChunk : (pending.isEmpty() ? kFirstRead : kChunk));
-        const ssize_t n = readSome(fd, chunk.data(), chunk.size());
+        const bool small = !headerDone && pending.isEmpty();
+        if (!small && !chunk)
+            chunk.reset(new char[kChunk]);
+        char *buffer = small ? first : chunk.get();
+        const ssize_t n = readSome(fd, buffer, small ? sizeof first : size_t(kChunk));
         if (n < 0) {
             if (!headerDone)
                 info.headerError =
@@ -204,7 +209,7 @@ qint64 consume(RecordingInfo &info, QByteArray pending, qint64 offset, int fd, R
         if (n == 0)
             eof = true;
         else
-            pending.append(chunk.data(), int(n));
+            pending.append(buffer, int(n));
     }
 
     if (!headerDone) {
@@ -232,6 +237,21 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
 
 RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, RecordingDepth depth)
 {
+    const bool wantEvents = depth == RecordingDepth::Events;
+    // An unchanged recording is answered from the cache with one lstat; it is
+    // opened only when it must be read.
+    struct stat pre{};
+    if (::fstatat(dirfd, fileName.constData(), &pre, AT_SYMLINK_NOFOLLOW) == 0
+        && S_ISREG(pre.st_mode)) {
+        const Key key{quint64(pre.st_dev), quint64(pre.st_ino)};
+        const qint64 mtimeMs = qint64(pre.st_mtim.tv_sec) * 1000 + pre.st_mtim.tv_nsec / 1'000'000;
+        QMutexLocker locker(&m_mutex);
+        const auto it = m_cache.constFind(key);
+        if (it != m_cache.constEnd() && it->fileName == fileName && it->sizeBytes == pre.st_size
+            && it->mtimeMs == mtimeMs && (!wantEvents || it->eventsRead || !it->headerOk))
+            return *it;
+    }
+
     const int fd = ::openat(dirfd, fileName.constData(),
                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     RecordingInfo info;
@@ -254,7 +274,6 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, Recor
     }
     const Key key{quint64(st.st_dev), quint64(st.st_ino)};
     const qint64 mtimeMs = qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
-    const bool wantEvents = depth == RecordingDepth::Events;
 
     std::optional<RecordingInfo> cached;
     {

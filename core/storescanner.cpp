@@ -281,8 +281,11 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     // Recordings first: the orphaned flag needs to know which ids they carry.
     QVector<RecordingInfo> recordings;
     QSet<QString> lockIds;
+    QVector<EntryName> kinds;
+    kinds.reserve(names.size());
     for (const QByteArray &name : qAsConst(names)) {
-        const EntryName classified = classifyEntryName(name);
+        kinds.append(classifyEntryName(name));
+        const EntryName &classified = kinds.last();
         if (classified.kind == EntryKind::Recording) {
             RecordingInfo info = m_recordings.read(chatsfd, name, m_depth);
             if (info.vanished)
@@ -333,8 +336,9 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
 
     QHash<QString, int> lockBySession;
     QStringList lockOrder;
-    for (const QByteArray &name : qAsConst(names)) {
-        const EntryName classified = classifyEntryName(name);
+    for (int i = 0; i < names.size(); ++i) {
+        const QByteArray &name = names.at(i);
+        const EntryName &classified = kinds.at(i);
         if (classified.kind == EntryKind::Recording)
             continue;
         LockEntry entry = inspector.inspect(chatsfd, chatsPath, name, directory);
