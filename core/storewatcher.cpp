@@ -29,16 +29,15 @@ int inotifyInstanceError()
     return 0;
 }
 
-QString nearestExistingAncestor(const QString &path)
+// A missing folder is watched through its parent, so that its creation is
+// seen. No higher: watching /tmp or $HOME would rescan on every unrelated change.
+QString folderOrParent(const QString &path)
 {
-    QString dir = QDir::cleanPath(path);
-    while (!dir.isEmpty() && !QFileInfo(dir).isDir()) {
-        const QString parent = QFileInfo(dir).path();
-        if (parent == dir)
-            return QString();
-        dir = parent;
-    }
-    return dir;
+    const QString dir = QDir::cleanPath(path);
+    if (QFileInfo(dir).isDir())
+        return dir;
+    const QString parent = QFileInfo(dir).path();
+    return parent != dir && QFileInfo(parent).isDir() ? parent : QString();
 }
 
 } // namespace
@@ -62,7 +61,7 @@ bool StoreWatcher::watch(const QStringList &directories)
 {
     QSet<QString> wanted;
     for (const QString &dir : directories) {
-        const QString existing = nearestExistingAncestor(dir);
+        const QString existing = folderOrParent(dir);
         if (!existing.isEmpty())
             wanted.insert(existing);
     }

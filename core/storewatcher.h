@@ -28,9 +28,9 @@ public:
 
     explicit StoreWatcher(QObject *parent = nullptr);
 
-    // Watches exactly these directories from now on (missing ones are skipped,
-    // and their nearest existing ancestor is watched so that their creation is
-    // seen). Returns true when every directory is watched.
+    // Watches exactly these directories from now on. A missing one is watched
+    // through its parent, when that exists, so that its creation is seen.
+    // Returns true when every directory that could be watched is.
     bool watch(const QStringList &directories);
 
     bool degraded() const { return !m_reason.isEmpty(); }

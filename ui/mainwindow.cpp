@@ -478,9 +478,11 @@ bool MainWindow::selectKey(const QString &key)
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
     if (!index.isValid())
         return false;
+    // Not QAbstractItemView::setCurrentIndex: it reads the keyboard modifiers,
+    // and a held Ctrl would toggle the row out of the selection again.
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
     m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect |
                                                  QItemSelectionModel::Rows);
-    m_table->setCurrentIndex(index);
     m_table->scrollTo(index);
     return true;
 }

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSettings>
 #include <QUuid>
 
 #include <fcntl.h>
@@ -117,4 +118,7 @@ void TestStore::isolateEnvironment() const
     qputenv("LOCKSCOPE_AUDIT_LOG", QFile::encodeName(base() + QStringLiteral("/audit.jsonl")));
     qputenv("XDG_STATE_HOME", QFile::encodeName(base() + QStringLiteral("/xdg-state")));
     qputenv("XDG_CONFIG_HOME", QFile::encodeName(base() + QStringLiteral("/xdg-config")));
+    // QSettings reads XDG_CONFIG_HOME once per process; every test gets its own.
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                       base() + QStringLiteral("/xdg-config"));
 }

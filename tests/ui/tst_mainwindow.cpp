@@ -424,7 +424,8 @@ void tst_MainWindow::blockedRowsCannotBeDeleted()
     QVERIFY(w.selectKey(key(m_stale)));
     QVERIFY(!w.removeAction()->isEnabled());
     QVERIFY(!w.forceAction()->isEnabled());
-    QVERIFY(w.removeAction()->toolTip().contains(QStringLiteral("read-only filesystem")));
+    QVERIFY2(w.removeAction()->toolTip().contains(QStringLiteral("read-only filesystem")),
+             qPrintable(w.removeAction()->toolTip()));
     QVERIFY(w.details()->plainText().contains(QStringLiteral("read-only filesystem")));
     w.removeAction()->trigger();
     QVERIFY(!w.findChild<ConfirmRemovalDialog *>());

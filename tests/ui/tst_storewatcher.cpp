@@ -17,7 +17,7 @@ class tst_StoreWatcher : public QObject
 
 private slots:
     void reportsChangesInWatchedFolders();
-    void missingFolderIsWatchedThroughItsAncestor();
+    void missingFolderIsWatchedThroughItsParent();
     void exhaustedWatchesDegradeAndRecover();
     void removedFolderIsDroppedAndWatchedAgain();
 };
@@ -36,15 +36,23 @@ void tst_StoreWatcher::reportsChangesInWatchedFolders()
     QCOMPARE(changed.first().first().toString(), dir.path());
 }
 
-void tst_StoreWatcher::missingFolderIsWatchedThroughItsAncestor()
+void tst_StoreWatcher::missingFolderIsWatchedThroughItsParent()
 {
     QTemporaryDir dir;
+    const QString chats = dir.filePath(QStringLiteral("project/chats"));
     StoreWatcher watcher;
-    QVERIFY(watcher.watch({dir.filePath(QStringLiteral("a/b/chats"))}));
-    QCOMPARE(watcher.watchedDirectories(), QStringList{dir.path()});
-    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("a/b/chats"))));
-    QVERIFY(watcher.watch({dir.filePath(QStringLiteral("a/b/chats"))}));
-    QCOMPARE(watcher.watchedDirectories(), QStringList{dir.filePath(QStringLiteral("a/b/chats"))});
+    // Neither the folder nor its parent exists: nothing far above is watched.
+    QVERIFY(watcher.watch({chats}));
+    QVERIFY(watcher.watchedDirectories().isEmpty());
+
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("project"))));
+    QVERIFY(watcher.watch({chats}));
+    QCOMPARE(watcher.watchedDirectories(), QStringList{dir.filePath(QStringLiteral("project"))});
+    QSignalSpy changed(&watcher, &StoreWatcher::directoryChanged);
+    QVERIFY(QDir().mkpath(chats));
+    QTRY_VERIFY_WITH_TIMEOUT(changed.count() >= 1, 1000);
+    QVERIFY(watcher.watch({chats}));
+    QCOMPARE(watcher.watchedDirectories(), QStringList{chats});
 }
 
 void tst_StoreWatcher::exhaustedWatchesDegradeAndRecover()
