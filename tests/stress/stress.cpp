@@ -197,6 +197,8 @@ int runHarness(const QStringList &arguments)
                       QStringLiteral("8")});
     parser.addOption({QStringLiteral("sessions"), QStringLiteral("session ids"),
                       QStringLiteral("n"), QStringLiteral("6")});
+    parser.addOption({QStringLiteral("log"), QStringLiteral("write every worker's output here"),
+                      QStringLiteral("file")});
     parser.addOption({QStringLiteral("lockscope"),
                       QStringLiteral("lockscope binary for"
                                      " `lockscope clean`"),
@@ -228,11 +230,18 @@ int runHarness(const QStringList &arguments)
                     QStringList{QStringLiteral("worker"), chats, QStringLiteral("25")} + ids);
         ++totals.workers;
     };
+    QFile log(parser.value(QStringLiteral("log")));
+    if (parser.isSet(QStringLiteral("log")))
+        log.open(QIODevice::WriteOnly);
     const auto collect = [&](std::unique_ptr<QProcess> &slot) {
         slot->waitForFinished(-1);
-        parseWorkerOutput(slot->readAllStandardOutput(),
-                          slot->exitStatus() == QProcess::NormalExit ? slot->exitCode() : -1,
-                          byToken, totals);
+        const QByteArray output = slot->readAllStandardOutput();
+        const int code = slot->exitStatus() == QProcess::NormalExit ? slot->exitCode() : -1;
+        if (log.isOpen())
+            log.write("== pid " + QByteArray::number(slot->processId()) + " exit "
+                      + QByteArray::number(code) + " error " + QByteArray::number(slot->error())
+                      + "\n" + output);
+        parseWorkerOutput(output, code, byToken, totals);
         slot.reset();
     };
 
