@@ -13,6 +13,7 @@ namespace lockscope {
 namespace {
 
 constexpr int kDefaultCoalesceMs = 120;
+constexpr int kFollowUpMs = 600;
 
 } // namespace
 
@@ -22,6 +23,7 @@ LiveStore::LiveStore(QObject *parent)
     , m_watcher(new StoreWatcher(this))
     , m_exits(new ProcessExitWatcher(this))
     , m_coalesce(new QTimer(this))
+    , m_followUp(new QTimer(this))
     , m_poll(new QTimer(this))
 {
     qRegisterMetaType<SnapshotPtr>();
@@ -45,6 +47,9 @@ LiveStore::LiveStore(QObject *parent)
             });
     m_thread.start();
 
+    m_followUp->setSingleShot(true);
+    m_followUp->setInterval(kFollowUpMs);
+    connect(m_followUp, &QTimer::timeout, this, &LiveStore::refresh);
     m_coalesce->setSingleShot(true);
     m_coalesce->setInterval(kDefaultCoalesceMs);
     connect(m_coalesce, &QTimer::timeout, this, &LiveStore::startScan);
@@ -52,6 +57,10 @@ LiveStore::LiveStore(QObject *parent)
     connect(m_watcher, &StoreWatcher::directoryChanged, this, [this](const QString &path) {
         qCDebug(lcUiLive) << "changed:" << path;
         refresh();
+        // A project folder is made a moment before its chats folder; until the
+        // chats folder exists nothing inside the project is watched, so look again.
+        if (!m_knownChats.contains(path))
+            m_followUp->start();
     });
     connect(m_exits, &ProcessExitWatcher::exited, this, [this](qint64 pid) {
         qCDebug(lcUiLive) << "holder exited:" << pid;

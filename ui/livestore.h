@@ -84,6 +84,7 @@ private:
     StoreWatcher *m_watcher = nullptr;
     ProcessExitWatcher *m_exits = nullptr;
     QTimer *m_coalesce = nullptr;
+    QTimer *m_followUp = nullptr;
     QTimer *m_poll = nullptr;
     quint64 m_generation = 0;
     bool m_running = false;

@@ -32,6 +32,7 @@ private slots:
     void exhaustedWatchesPollAndRecover();
     void burstOfChangesIsOneScan();
     void cleanupIsOneRefresh();
+    void newProjectIsPickedUp();
 
 private:
     int rowState(const QString &id) const;
@@ -228,6 +229,20 @@ void tst_LiveStore::cleanupIsOneRefresh()
     QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 0, 2000);
     QTest::qWait(400);
     QVERIFY2(scans.count() <= 2, qPrintable(QString::number(scans.count())));
+}
+
+void tst_LiveStore::newProjectIsPickedUp()
+{
+    startStore();
+    // llxprt makes <hash>/ and then <hash>/chats/; the window sees the first step only.
+    const QString project = m_store->tmpDir() + QLatin1Char('/') + QString(64, QLatin1Char('c'));
+    QVERIFY(QDir().mkpath(project));
+    QTest::qWait(250);
+    QVERIFY(QDir().mkpath(project + QStringLiteral("/chats")));
+    const QString id = QStringLiteral("dddddddd-0000-4000-8000-000000000099");
+    m_store->writeLock(project + QStringLiteral("/chats"), id, TestStore::deadPid(), 10'000);
+    const QString rowKey = QStringLiteral("s:") + project + QStringLiteral("/chats\n") + id;
+    QTRY_VERIFY_WITH_TIMEOUT(m_model->rowForKey(rowKey) >= 0, 1500);
 }
 
 QTEST_MAIN(tst_LiveStore)
