@@ -455,6 +455,8 @@ void MainWindow::onObserved(const TimelineEvent &event)
 {
     if (event.kind == TimelineEvent::Released && m_removedByYou.remove(event.path))
         return; // already in the timeline as "removed by you"
+    if (event.kind == TimelineEvent::Appeared && m_restoredByYou.remove(event.path))
+        return; // already in the timeline as "restored"
     m_timeline->add(event);
 }
 
@@ -830,6 +832,8 @@ void MainWindow::undoLastRemoval()
         event.path = displayPath(r.path);
         event.kind =
             r.outcome == RestoreResult::Restored ? TimelineEvent::Restored : TimelineEvent::Note;
+        if (r.outcome == RestoreResult::Restored)
+            m_restoredByYou.insert(event.path);
         event.text = r.message;
         m_timeline->add(event);
         messages << r.message;

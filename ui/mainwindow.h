@@ -142,6 +142,7 @@ private:
     QPointer<QProgressDialog> m_progress;
     QVector<QStringList> m_undoStack; // audit ids, one list per removal action
     QSet<QString> m_removedByYou;     // paths whose disappearance we caused
+    QSet<QString> m_restoredByYou;    // paths whose reappearance we caused
     QString m_shownKey;               // the row in the details pane
     QByteArray m_shownFingerprint;
 };

@@ -165,6 +165,10 @@ void tst_MainWindow::removeStaleLockThenUndo()
     QVERIFY(QFile::exists(lock));
     QTRY_COMPARE_WITH_TIMEOUT(row(*w, m_stale)->state(), RowState::Stale, 2000);
     QVERIFY(!w->undoAction()->isEnabled());
+    QStringList kinds;
+    for (int i = 0; i < w->timeline()->rowCount(); ++i)
+        kinds << timelineKindName(w->timeline()->eventAt(i).kind);
+    QCOMPARE(kinds, (QStringList{QStringLiteral("removed by you"), QStringLiteral("restored")}));
 }
 
 void tst_MainWindow::removeIsDisabledForHeldLocksAndSaysWhy()
