@@ -11,7 +11,9 @@
 #include <QSettings>
 #include <QUuid>
 
+#include <csignal>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 using namespace lockscope;
@@ -102,6 +104,8 @@ qint64 TestStore::deadPid()
 std::unique_ptr<QProcess> TestStore::startHolder(const QString &chatsDir, const QString &id)
 {
     auto holder = std::make_unique<QProcess>();
+    // A test that crashes must not leave its holders running.
+    holder->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     holder->start(QStringLiteral(LOCKSCOPE_BINARY), {QStringLiteral("hold"), chatsDir, id});
     if (!holder->waitForStarted())
         return nullptr;
