@@ -443,9 +443,40 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         return QAbstractTableModel::headerData(section, orientation, role);
     if (role == Qt::DisplayRole)
         return columnName(section);
-    if (role == Qt::ToolTipRole && section == LockAgeColumn)
-        return tr("Time since the lock was taken, by its timestamp; it keeps ticking.");
+    if (role == Qt::ToolTipRole)
+        return columnToolTip(section);
     return {};
+}
+
+QString SessionTableModel::columnToolTip(int column)
+{
+    switch (column) {
+    case StateColumn:
+        return tr("lockscope's verdict, with its cause and flags. Hover a cell for the reason.");
+    case SessionColumn:
+        return tr("The session's name, else its title, else the start of the conversation, "
+                  "else its id.");
+    case ProjectColumn:
+        return tr("The project's workspace folder, from the recordings' headers.");
+    case PidColumn:
+        return tr("The process id written in the lock.");
+    case HolderColumn:
+        return tr("The command line of the running process with that PID.");
+    case LivenessColumn:
+        return tr("Whether that PID is running on this machine.");
+    case LockAgeColumn:
+        return tr("Time since the lock was taken, by its timestamp (or the file's time when the "
+                  "payload is unusable); it keeps ticking. Negative when the timestamp is in the "
+                  "future.");
+    case LastActivityColumn:
+        return tr("When the session last wrote to its recording.");
+    case SizeColumn:
+        return tr("The size of the recording.");
+    case ProviderColumn:
+        return tr("The provider and model the session started with.");
+    default:
+        return QString();
+    }
 }
 
 QString SessionTableModel::columnName(int column)

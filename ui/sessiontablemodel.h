@@ -63,6 +63,7 @@ public:
                         int role = Qt::DisplayRole) const override;
 
     static QString columnName(int column);
+    static QString columnToolTip(int column);
 
 signals:
     void observed(const lockscope::TimelineEvent &event);

@@ -21,6 +21,7 @@ private slots:
     void leftoverFilesAreRowsOfTheirOwn();
     void observesAppearReleaseAndExit();
     void lockAgeTicks();
+    void futureTimestampShowsNegativeAge();
 
 private:
     QString m_ws = QStringLiteral("/home/test/projects/webapp");
@@ -246,6 +247,36 @@ void tst_SessionTableModel::lockAgeTicks()
     QCOMPARE(changed.count(), 1);
     QCOMPARE(age.data(SessionTableModel::SortRole).toLongLong(), before + 3 * 60 * 1000);
     QVERIFY(age.data().toString() != QString());
+}
+
+void tst_SessionTableModel::futureTimestampShowsNegativeAge()
+{
+    // A live holder started before a lock whose timestamp is 3 h ahead: held,
+    // with clock skew, and an age that reads as negative.
+    QProcess holder;
+    holder.start(QStringLiteral("sleep"), {QStringLiteral("60")});
+    QVERIFY(holder.waitForStarted());
+    QTest::qWait(50);
+    TestStore store;
+    const QString chats = store.chats(m_ws);
+    store.writeLock(chats, idA, holder.processId(), -3 * 3600 * 1000);
+    SessionTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setSnapshot(store.scan());
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.rowAt(0)->state(), RowState::Held);
+    QVERIFY(model.rowAt(0)->lock()->judgement.has(ClockSkew));
+    const QString age = model.index(0, SessionTableModel::LockAgeColumn).data().toString();
+    QVERIFY2(age.startsWith(QChar(0x2212)), qPrintable(age));
+    QVERIFY(model.index(0, SessionTableModel::LockAgeColumn, {})
+                .data(SessionTableModel::SortRole)
+                .toLongLong() < 0);
+    QVERIFY(model.index(0, SessionTableModel::StateColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("clock-skew")));
+    holder.kill();
+    holder.waitForFinished();
 }
 
 QTEST_MAIN(tst_SessionTableModel)
