@@ -200,6 +200,28 @@ void MainWindow::buildLayout()
     m_sidebar = new StoreSidebar(this);
     m_sidebar->setObjectName(QStringLiteral("sidebar"));
 
+    m_rightSplitter = new QSplitter(Qt::Vertical, this);
+    m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
+    m_rightSplitter->addWidget(buildTablePane());
+    m_rightSplitter->addWidget(buildBottomTabs());
+    m_rightSplitter->setStretchFactor(0, 3);
+    m_rightSplitter->setStretchFactor(1, 2);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->addWidget(m_sidebar);
+    m_mainSplitter->addWidget(m_rightSplitter);
+    m_mainSplitter->setStretchFactor(0, 1);
+    m_mainSplitter->setStretchFactor(1, 4);
+    m_mainSplitter->setSizes({330, 1000});
+    setCentralWidget(m_mainSplitter);
+
+    buildStatusBar();
+    resize(1280, 800);
+}
+
+QHBoxLayout *MainWindow::buildFilterBar()
+{
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("filterEdit"));
     m_filter->setPlaceholderText(tr("Filter by session, project, PID, path\u2026 (Ctrl+F)"));
@@ -240,30 +262,32 @@ void MainWindow::buildLayout()
     m_quick->button(SessionFilterProxy::All)->setChecked(true);
     connect(m_quick, &QButtonGroup::idClicked, this,
             [this](int id) { m_proxy->setQuickFilter(SessionFilterProxy::QuickFilter(id)); });
+    return filterBar;
+}
 
-    m_outcome = new QLabel(this);
-    m_outcome->setObjectName(QStringLiteral("outcomeLabel"));
-    m_outcome->setWordWrap(true);
-    m_outcome->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_outcome->setAccessibleName(tr("Outcome of the last action"));
-    m_outcome->setFrameShape(QFrame::StyledPanel);
-    m_outcome->setBackgroundRole(QPalette::AlternateBase);
-    m_outcome->setAutoFillBackground(true);
-    m_outcome->setMargin(6);
-    m_outcome->hide();
+QLabel *MainWindow::makeBanner(const QString &name, const QString &accessibleName,
+                               QPalette::ColorRole background, QPalette::ColorRole foreground)
+{
+    auto *label = new QLabel(this);
+    label->setObjectName(name);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setAccessibleName(accessibleName);
+    label->setFrameShape(QFrame::StyledPanel);
+    label->setBackgroundRole(background);
+    label->setForegroundRole(foreground);
+    label->setAutoFillBackground(true);
+    label->setMargin(6);
+    label->hide();
+    return label;
+}
 
-    m_degraded = new QLabel(this);
-    m_degraded->setObjectName(QStringLiteral("degradedBanner"));
-    m_degraded->setWordWrap(true);
-    m_degraded->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_degraded->setAccessibleName(tr("Live updates unavailable"));
-    m_degraded->setFrameShape(QFrame::StyledPanel);
-    m_degraded->setBackgroundRole(QPalette::ToolTipBase);
-    m_degraded->setForegroundRole(QPalette::ToolTipText);
-    m_degraded->setAutoFillBackground(true);
-    m_degraded->setMargin(6);
-    m_degraded->hide();
-
+QWidget *MainWindow::buildTablePane()
+{
+    m_outcome = makeBanner(QStringLiteral("outcomeLabel"), tr("Outcome of the last action"),
+                           QPalette::AlternateBase, QPalette::Text);
+    m_degraded = makeBanner(QStringLiteral("degradedBanner"), tr("Live updates unavailable"),
+                            QPalette::ToolTipBase, QPalette::ToolTipText);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("sessionTable"));
     m_table->setAccessibleName(tr("Sessions and lock files"));
@@ -293,11 +317,15 @@ void MainWindow::buildLayout()
     auto *top = new QWidget(this);
     auto *topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addLayout(filterBar);
+    topLayout->addLayout(buildFilterBar());
     topLayout->addWidget(m_degraded);
     topLayout->addWidget(m_outcome);
     topLayout->addWidget(m_table, 1);
+    return top;
+}
 
+QTabWidget *MainWindow::buildBottomTabs()
+{
     m_details = new DetailsPane(this);
     m_timelineView = new QTableView(this);
     m_timelineView->setObjectName(QStringLiteral("timelineView"));
@@ -325,23 +353,11 @@ void MainWindow::buildLayout()
     tabs->setObjectName(QStringLiteral("bottomTabs"));
     tabs->addTab(m_details, tr("Details"));
     tabs->addTab(timelinePage, tr("Timeline"));
+    return tabs;
+}
 
-    m_rightSplitter = new QSplitter(Qt::Vertical, this);
-    m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
-    m_rightSplitter->addWidget(top);
-    m_rightSplitter->addWidget(tabs);
-    m_rightSplitter->setStretchFactor(0, 3);
-    m_rightSplitter->setStretchFactor(1, 2);
-
-    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
-    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(m_sidebar);
-    m_mainSplitter->addWidget(m_rightSplitter);
-    m_mainSplitter->setStretchFactor(0, 1);
-    m_mainSplitter->setStretchFactor(1, 4);
-    m_mainSplitter->setSizes({330, 1000});
-    setCentralWidget(m_mainSplitter);
-
+void MainWindow::buildStatusBar()
+{
     m_totals = new QLabel(this);
     m_totals->setObjectName(QStringLiteral("totalsLabel"));
     m_confirmed = new QLabel(this);
@@ -352,7 +368,6 @@ void MainWindow::buildLayout()
     statusBar()->addWidget(m_totals, 1);
     statusBar()->addPermanentWidget(m_confirmed);
     statusBar()->addPermanentWidget(m_live);
-    resize(1280, 800);
 }
 
 void MainWindow::restoreSettings()

@@ -6,6 +6,7 @@
 #include "timelineevent.h"
 
 #include <QMainWindow>
+#include <QPalette>
 #include <QPointer>
 #include <QSet>
 #include <QStringList>
@@ -13,10 +14,12 @@
 
 class QAction;
 class QButtonGroup;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressDialog;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace lockscope {
@@ -80,6 +83,12 @@ protected:
 private:
     void buildActions();
     void buildLayout();
+    QHBoxLayout *buildFilterBar();
+    QWidget *buildTablePane();
+    QTabWidget *buildBottomTabs();
+    void buildStatusBar();
+    QLabel *makeBanner(const QString &name, const QString &accessibleName,
+                       QPalette::ColorRole background, QPalette::ColorRole foreground);
     void restoreSettings();
     void saveSettings() const;
     void applyTargets();
