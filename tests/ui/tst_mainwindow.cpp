@@ -17,6 +17,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QDeadlineTimer>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -58,6 +59,10 @@ private slots:
     void filtersAndColumnsAreRemembered();
     void degradedUpdatesAreExplained();
     void blockedRowsCannotBeDeleted();
+    void openContainingFolderOpensTheChatsFolder();
+
+public slots:
+    void openUrl(const QUrl &url) { m_opened << url; }
 
 private:
     std::unique_ptr<MainWindow> openWindow(int rows = 3);
@@ -70,6 +75,7 @@ private:
     QString m_held = QStringLiteral("f2000000-0000-4000-8000-000000000002");
     QString m_busy = QStringLiteral("f3000000-0000-4000-8000-000000000003");
     std::unique_ptr<QProcess> m_holder;
+    QList<QUrl> m_opened;
     const QString m_ws = QStringLiteral("/home/test/projects/webapp");
 };
 
@@ -441,6 +447,18 @@ void tst_MainWindow::blockedRowsCannotBeDeleted()
     QCOMPARE(preview->list()->topLevelItemCount(), 0);
     QVERIFY(!preview->removeButton()->isEnabled());
     preview->reject();
+}
+
+void tst_MainWindow::openContainingFolderOpensTheChatsFolder()
+{
+    auto w = openWindow();
+    QVERIFY(w);
+    QDesktopServices::setUrlHandler(QStringLiteral("file"), this, "openUrl");
+    m_opened.clear();
+    QVERIFY(w->selectKey(key(m_stale)));
+    w->findChild<QAction *>(QStringLiteral("openFolderAction"))->trigger();
+    QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
+    QCOMPARE(m_opened, QList<QUrl>{QUrl::fromLocalFile(m_chats)});
 }
 
 QTEST_MAIN(tst_MainWindow)
