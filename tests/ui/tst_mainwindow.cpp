@@ -60,6 +60,8 @@ private slots:
     void degradedUpdatesAreExplained();
     void blockedRowsCannotBeDeleted();
     void openContainingFolderOpensTheChatsFolder();
+    void lockChangedAfterThePreviewIsReportedAsChanged();
+    void diagnosticsMatchTheCommandLine();
 
 public slots:
     void openUrl(const QUrl &url) { m_opened << url; }
@@ -459,6 +461,66 @@ void tst_MainWindow::openContainingFolderOpensTheChatsFolder()
     w->findChild<QAction *>(QStringLiteral("openFolderAction"))->trigger();
     QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
     QCOMPARE(m_opened, QList<QUrl>{QUrl::fromLocalFile(m_chats)});
+}
+
+void tst_MainWindow::lockChangedAfterThePreviewIsReportedAsChanged()
+{
+    const QString more = QStringLiteral("f9000000-0000-4000-8000-000000000009");
+    const QString moreLock = m_store->writeLock(m_chats, more, TestStore::deadPid(), 3600 * 1000);
+    auto w = openWindow(4);
+    QVERIFY(w);
+    w->cleanupAction()->trigger();
+    CleanupPreviewDialog *preview = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((preview = w->findChild<CleanupPreviewDialog *>()) != nullptr, 1000);
+    QCOMPARE(preview->list()->topLevelItemCount(), 2);
+
+    // Another dead holder's lock replaces it after the preview was shown: still
+    // stale, but not the file the person agreed to remove.
+    m_store->writeLock(m_chats, more, TestStore::deadPid(), 1800 * 1000);
+    QTest::mouseClick(preview->removeButton(), Qt::LeftButton);
+    QMessageBox *summary = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (summary = w->findChild<QMessageBox *>(QStringLiteral("cleanupSummary"))) != nullptr, 3000);
+    QVERIFY2(summary->text().contains(QStringLiteral("1 changed")), qPrintable(summary->text()));
+    QVERIFY2(summary->text().contains(QStringLiteral("1 removed")), qPrintable(summary->text()));
+    QVERIFY(QFile::exists(moreLock));
+    QVERIFY(!QFile::exists(m_chats + QLatin1Char('/') + m_stale + QStringLiteral(".lock")));
+    summary->accept();
+}
+
+void tst_MainWindow::diagnosticsMatchTheCommandLine()
+{
+    auto w = openWindow();
+    QVERIFY(w);
+    QVERIFY(w->selectKey(key(m_stale)));
+    const QJsonObject fromWindow = QJsonDocument::fromJson(w->diagnosticsJson().toUtf8())
+                                       .object()
+                                       .value(QLatin1String("selection"))
+                                       .toArray()
+                                       .first()
+                                       .toObject()
+                                       .value(QLatin1String("lock"))
+                                       .toObject();
+    QProcess cli;
+    cli.start(QStringLiteral(LOCKSCOPE_BINARY),
+              {QStringLiteral("list"), QStringLiteral("--json"), m_store->tmpDir()});
+    QVERIFY(cli.waitForFinished());
+    const QJsonArray locks = QJsonDocument::fromJson(cli.readAllStandardOutput())
+                                 .object()
+                                 .value(QLatin1String("locks"))
+                                 .toArray();
+    QJsonObject fromCli;
+    for (const QJsonValue &lock : locks) {
+        if (lock.toObject().value(QLatin1String("path")) == fromWindow.value(QLatin1String("path")))
+            fromCli = lock.toObject();
+    }
+    QVERIFY(!fromCli.isEmpty());
+    QCOMPARE(fromWindow.keys(), fromCli.keys());
+    for (const char *field : {"verdict", "cause", "action", "reason", "flags", "payload", "pid",
+                              "upstreamInUse", "upstreamJanitorRemoves"})
+        QCOMPARE(fromWindow.value(QLatin1String(field)), fromCli.value(QLatin1String(field)));
+    QCOMPARE(fromWindow.value(QLatin1String("evidence")).toObject().value(QLatin1String("file")),
+             fromCli.value(QLatin1String("evidence")).toObject().value(QLatin1String("file")));
 }
 
 QTEST_MAIN(tst_MainWindow)
