@@ -38,21 +38,14 @@ namespace {
 constexpr qint64 kMinute = 60 * 1000;
 constexpr qint64 kHour = 60 * kMinute;
 
-// One "now" for the whole store, so that a legacy lock's name matches its recording's.
-qint64 demoNow()
+QString isoAgo(qint64 now, qint64 ms)
 {
-    static const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    return now;
+    return QDateTime::fromMSecsSinceEpoch(now - ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-QString isoAgo(qint64 ms)
+QString stampAgo(qint64 now, qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(demoNow() - ms, Qt::UTC).toString(Qt::ISODateWithMs);
-}
-
-QString stampAgo(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(demoNow() - ms, Qt::UTC)
+    return QDateTime::fromMSecsSinceEpoch(now - ms, Qt::UTC)
         .toString(QStringLiteral("yyyy-MM-ddTHH-mm-ss"));
 }
 
@@ -78,7 +71,8 @@ QByteArray fill(QByteArray text, const QList<QPair<const char *, QString>> &valu
 }
 
 // Writes the file and sets its modification time, as a crash long ago leaves it.
-bool writeFile(const QString &path, const QByteArray &bytes, qint64 ageMs, QString *error)
+bool writeFile(const QString &path, const QByteArray &bytes, qint64 now, qint64 ageMs,
+               QString *error)
 {
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
@@ -88,7 +82,7 @@ bool writeFile(const QString &path, const QByteArray &bytes, qint64 ageMs, QStri
     }
     file.close();
     if (ageMs > 0) {
-        const qint64 when = demoNow() - ageMs;
+        const qint64 when = now - ageMs;
         timespec times[2];
         times[0].tv_sec = when / 1000;
         times[0].tv_nsec = (when % 1000) * 1'000'000;
@@ -104,6 +98,43 @@ bool writeFile(const QString &path, const QByteArray &bytes, qint64 ageMs, QStri
 QString token()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+const QString kWebapp = QStringLiteral("/home/demo/projects/webapp");
+const QString kApiServer = QStringLiteral("/home/demo/projects/api-server");
+const QString kOldProject = QStringLiteral("/home/demo/old-project");
+
+QString chatsOf(const QString &tmp, const QString &workspace)
+{
+    return tmp + QLatin1Char('/') + projectHash(workspace) + QStringLiteral("/chats");
+}
+
+bool writeRecording(const QString &chats, const char *templ, const char *id,
+                    const QString &workspace, qint64 now, qint64 ageMs, QString *error,
+                    const char *parent = "")
+{
+    const QString sessionId = QString::fromLatin1(id);
+    const QString name =
+        QStringLiteral("session-%1-%2.jsonl").arg(stampAgo(now, ageMs), sessionId.left(12));
+    const QByteArray bytes =
+        fill(resource(QString::fromLatin1(templ)), {{"@ID@", sessionId},
+                                                    {"@HASH@", projectHash(workspace)},
+                                                    {"@WORKSPACE@", workspace},
+                                                    {"@START@", isoAgo(now, ageMs)},
+                                                    {"@PARENT@", QString::fromLatin1(parent)}});
+    return writeFile(chats + QLatin1Char('/') + name, bytes, now, ageMs, error);
+}
+
+// A lock-shaped file (lock, guard or temp) of a holder, taken ageMs ago.
+bool writeLock(const QString &path, const char *id, qint64 pid, qint64 now, qint64 ageMs,
+               QString *error)
+{
+    const QByteArray bytes =
+        fill(resource(QStringLiteral("lock.json")), {{"@PID@", QString::number(pid)},
+                                                     {"@TIMESTAMP@", isoAgo(now, ageMs)},
+                                                     {"@ID@", QString::fromLatin1(id)},
+                                                     {"@TOKEN@", token()}});
+    return writeFile(path, bytes, now, ageMs, error);
 }
 
 } // namespace
@@ -194,93 +225,83 @@ bool DemoStore::create(QString *error)
         *error = tr("Cannot create a temporary folder: %1").arg(m_dir->errorString());
         return false;
     }
-    if (!reapCrashedHolder(error))
-        return false;
-    const QString dead = QString::number(m_crashedPid);
-
-    const QString webapp = QStringLiteral("/home/demo/projects/webapp");
-    const QString api = QStringLiteral("/home/demo/projects/api-server");
-    const QString old = QStringLiteral("/home/demo/old-project");
+    // One "now" for every file, so that a legacy lock's name matches its recording's.
+    m_now = QDateTime::currentMSecsSinceEpoch();
     const QString tmp = path() + QStringLiteral("/state/llxprt-code/tmp");
-    m_webappChats = tmp + QLatin1Char('/') + projectHash(webapp) + QStringLiteral("/chats");
-    const QString apiChats = tmp + QLatin1Char('/') + projectHash(api) + QStringLiteral("/chats");
-    const QString oldChats =
-        path() + QStringLiteral("/home/.llxprt/tmp/") + projectHash(old) + QStringLiteral("/chats");
-    for (const QString &dir : {m_webappChats, apiChats, oldChats}) {
+    m_webappChats = chatsOf(tmp, kWebapp);
+    for (const QString &dir :
+         {m_webappChats, chatsOf(tmp, kApiServer),
+          chatsOf(path() + QStringLiteral("/home/.llxprt/tmp"), kOldProject)}) {
         if (!QDir().mkpath(dir)) {
             *error = tr("Cannot create %1").arg(dir);
             return false;
         }
     }
+    return reapCrashedHolder(error) && writeWebapp(error) && writeApiServer(tmp, error) &&
+           writeLegacyRoot(error) &&
+           startHolder(m_webappChats, QString::fromLatin1(kLiveId), error);
+}
 
-    auto recording = [&](const QString &chats, const char *templ, const QString &id,
-                         const QString &workspace, qint64 ageMs, const QString &parent = {}) {
-        const QString name =
-            QStringLiteral("session-%1-%2.jsonl").arg(stampAgo(ageMs), id.left(12));
-        const QByteArray bytes =
-            fill(resource(QString::fromLatin1(templ)), {{"@ID@", id},
-                                                        {"@HASH@", projectHash(workspace)},
-                                                        {"@WORKSPACE@", workspace},
-                                                        {"@START@", isoAgo(ageMs)},
-                                                        {"@PARENT@", parent}});
-        return writeFile(chats + QLatin1Char('/') + name, bytes, ageMs, error);
+// A live session (its lock comes from the holder), a crashed one, an idle one
+// and an orphaned lock.
+bool DemoStore::writeWebapp(QString *error)
+{
+    const QString &chats = m_webappChats;
+    const auto file = [&](const char *id, const char *suffix) {
+        return chats + QLatin1Char('/') + QString::fromLatin1(id) + QString::fromLatin1(suffix);
     };
-    auto lock = [&](const QString &file, const QString &id, const QString &pid, qint64 ageMs,
-                    qint64 mtimeAgeMs) {
-        const QByteArray bytes = fill(
-            resource(QStringLiteral("lock.json")),
-            {{"@PID@", pid}, {"@TIMESTAMP@", isoAgo(ageMs)}, {"@ID@", id}, {"@TOKEN@", token()}});
-        return writeFile(file, bytes, mtimeAgeMs, error);
+    return writeRecording(chats, "recording-named.jsonl", kLiveId, kWebapp, m_now, 3 * kMinute,
+                          error) &&
+           writeRecording(chats, "recording-titled.jsonl", kCrashedId, kWebapp, m_now, 2 * kHour,
+                          error) &&
+           writeLock(file(kCrashedId, ".lock"), kCrashedId, m_crashedPid, m_now, 2 * kHour,
+                     error) &&
+           writeRecording(chats, "recording-plain.jsonl", kIdleId, kWebapp, m_now, 26 * kHour,
+                          error) &&
+           writeLock(file(kOrphanId, ".lock"), kOrphanId, m_crashedPid, m_now, 6 * kHour, error);
+}
+
+// A corrupt lock written a moment ago, a leftover guard and temp, a file that
+// is not a lock, and (in the root) a janitor lease of another host.
+bool DemoStore::writeApiServer(const QString &tmp, QString *error)
+{
+    const QString chats = chatsOf(tmp, kApiServer);
+    const auto file = [&](const char *id, const QString &suffix) {
+        return chats + QLatin1Char('/') + QString::fromLatin1(id) + suffix;
     };
-    const QString live = QString::fromLatin1(kLiveId);
-    const QString crashed = QString::fromLatin1(kCrashedId);
-    const QString idle = QString::fromLatin1(kIdleId);
-    const QString orphan = QString::fromLatin1(kOrphanId);
-    const QString corrupt = QString::fromLatin1(kCorruptId);
-    const QString guard = QString::fromLatin1(kGuardId);
-    const QString temp = QString::fromLatin1(kTempId);
-    const QString legacy = QString::fromLatin1(kLegacyId);
+    const QString tempSuffix = QStringLiteral(".lock.") + token() + QStringLiteral(".locktmp");
+    return writeRecording(chats, "recording-forked.jsonl", kCorruptId, kApiServer, m_now,
+                          10 * kMinute, error, kCrashedId) &&
+           writeFile(file(kCorruptId, QStringLiteral(".lock")),
+                     resource(QStringLiteral("corrupt.lock")), m_now, 40 * 1000, error) &&
+           writeLock(file(kGuardId, QStringLiteral(".lock.tguard")), kGuardId, m_crashedPid, m_now,
+                     3 * kHour, error) &&
+           writeLock(file(kTempId, tempSuffix), kTempId, m_crashedPid, m_now, 20 * kMinute,
+                     error) &&
+           writeFile(chats + QStringLiteral("/notes.lock"), resource(QStringLiteral("notes.lock")),
+                     m_now, 5 * kHour, error) &&
+           writeFile(tmp + QStringLiteral("/.llxprt-janitor.lease"),
+                     fill(resource(QStringLiteral("janitor.lease")),
+                          {{"@TOKEN@", token()}, {"@TIMESTAMP@", isoAgo(m_now, 35 * kMinute)}}),
+                     m_now, 35 * kMinute, error);
+}
 
-    const bool written =
-        // webapp: a live session, a crashed one, an idle one, an orphaned lock
-        recording(m_webappChats, "recording-named.jsonl", live, webapp, 3 * kMinute) &&
-        recording(m_webappChats, "recording-titled.jsonl", crashed, webapp, 2 * kHour) &&
-        lock(m_webappChats + QLatin1Char('/') + crashed + QStringLiteral(".lock"), crashed, dead,
-             2 * kHour, 2 * kHour) &&
-        recording(m_webappChats, "recording-plain.jsonl", idle, webapp, 26 * kHour) &&
-        lock(m_webappChats + QLatin1Char('/') + orphan + QStringLiteral(".lock"), orphan, dead,
-             6 * kHour, 6 * kHour)
-        // api-server: a corrupt lock, a leftover guard and temp, a file that is not a lock
-        && recording(apiChats, "recording-forked.jsonl", corrupt, api, 10 * kMinute, crashed) &&
-        writeFile(apiChats + QLatin1Char('/') + corrupt + QStringLiteral(".lock"),
-                  resource(QStringLiteral("corrupt.lock")), 40 * 1000, error) &&
-        lock(apiChats + QLatin1Char('/') + guard + QStringLiteral(".lock.tguard"), guard, dead,
-             3 * kHour, 3 * kHour) &&
-        lock(apiChats + QLatin1Char('/') + temp + QStringLiteral(".lock.") + token() +
-                 QStringLiteral(".locktmp"),
-             temp, dead, 20 * kMinute, 20 * kMinute) &&
-        writeFile(apiChats + QStringLiteral("/notes.lock"), resource(QStringLiteral("notes.lock")),
-                  5 * kHour, error) &&
-        writeFile(tmp + QStringLiteral("/.llxprt-janitor.lease"),
-                  fill(resource(QStringLiteral("janitor.lease")),
-                       {{"@TOKEN@", token()}, {"@TIMESTAMP@", isoAgo(35 * kMinute)}}),
-                  35 * kMinute, error)
-        // the legacy root: a 0.10-era lock keyed by the recording's name
-        && recording(oldChats, "recording-plain.jsonl", legacy, old, 30 * 24 * kHour);
-    if (!written)
-        return false;
-
-    const QString legacyName =
-        QStringLiteral("%1-%2.lock").arg(stampAgo(30 * 24 * kHour), legacy.left(12));
-    const QByteArray legacyBytes = fill(resource(QStringLiteral("legacy-lock.json")),
-                                        {{"@PID@", dead},
-                                         {"@TIMESTAMP@", isoAgo(30 * 24 * kHour)},
-                                         // 0.10 wrote the name's key, not the session id
-                                         {"@ID@", legacyName.chopped(5)}});
-    if (!writeFile(oldChats + QLatin1Char('/') + legacyName, legacyBytes, 30 * 24 * kHour, error))
-        return false;
-
-    return startHolder(m_webappChats, live, error);
+// The 0.9 root with a 0.10-era lock, keyed by its recording's name.
+bool DemoStore::writeLegacyRoot(QString *error)
+{
+    const QString chats = chatsOf(path() + QStringLiteral("/home/.llxprt/tmp"), kOldProject);
+    const qint64 age = 30 * 24 * kHour;
+    const QString key =
+        stampAgo(m_now, age) + QLatin1Char('-') + QString::fromLatin1(kLegacyId).left(12);
+    // 0.10 wrote the name's key where the session id goes.
+    const QByteArray bytes = fill(resource(QStringLiteral("legacy-lock.json")),
+                                  {{"@PID@", QString::number(m_crashedPid)},
+                                   {"@TIMESTAMP@", isoAgo(m_now, age)},
+                                   {"@ID@", key}});
+    return writeRecording(chats, "recording-plain.jsonl", kLegacyId, kOldProject, m_now, age,
+                          error) &&
+           writeFile(chats + QLatin1Char('/') + key + QStringLiteral(".lock"), bytes, m_now, age,
+                     error);
 }
 
 } // namespace lockscope

@@ -49,11 +49,15 @@ public:
 private:
     bool startHolder(const QString &chatsDir, const QString &id, QString *error);
     bool reapCrashedHolder(QString *error);
+    bool writeWebapp(QString *error);
+    bool writeApiServer(const QString &tmp, QString *error);
+    bool writeLegacyRoot(QString *error);
 
     QString m_holderProgram;
     std::unique_ptr<QTemporaryDir> m_dir;
     QProcess *m_holder = nullptr;
     qint64 m_crashedPid = 0;
+    qint64 m_now = 0;
     QString m_webappChats;
 };
 
