@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #endif
 #include <sys/stat.h>
+#include <unistd.h>
 
 // Resources of a static library must be registered by hand, outside any namespace.
 static void initDemoResources()
@@ -32,6 +33,7 @@ const char *const DemoStore::kCorruptId = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 const char *const DemoStore::kGuardId = "6e7f8091-a2b3-4c4d-9e5f-60718293a4b5";
 const char *const DemoStore::kTempId = "b7c8d9e0-f1a2-4b3c-9d4e-5f6a7b8c9d0e";
 const char *const DemoStore::kLegacyId = "0f9e8d7c-6b5a-4493-8271-605f4e3d2c1b";
+const char *const DemoStore::kTransitionId = "9d8c7b6a-5f4e-4d3c-a2b1-0f9e8d7c6b5a";
 
 namespace {
 
@@ -278,12 +280,31 @@ bool DemoStore::writeApiServer(const QString &tmp, QString *error)
                      3 * kHour, error) &&
            writeLock(file(kTempId, tempSuffix), kTempId, m_crashedPid, m_now, 20 * kMinute,
                      error) &&
+           writeTransition(chats, error) &&
            writeFile(chats + QStringLiteral("/notes.lock"), resource(QStringLiteral("notes.lock")),
                      m_now, 5 * kHour, error) &&
            writeFile(tmp + QStringLiteral("/.llxprt-janitor.lease"),
                      fill(resource(QStringLiteral("janitor.lease")),
                           {{"@TOKEN@", token()}, {"@TIMESTAMP@", isoAgo(m_now, 35 * kMinute)}}),
                      m_now, 35 * kMinute, error);
+}
+
+// A dead holder's lock that another process is taking over right now: its
+// transition guard is a fresh hard link of it. After five minutes the guard
+// counts as left over and the lock as stale.
+bool DemoStore::writeTransition(const QString &chats, QString *error)
+{
+    const QString lock =
+        chats + QLatin1Char('/') + QString::fromLatin1(kTransitionId) + QStringLiteral(".lock");
+    if (!writeLock(lock, kTransitionId, m_crashedPid, m_now, kHour, error))
+        return false;
+    const QByteArray from = QFile::encodeName(lock);
+    const QByteArray to = from + ".tguard";
+    if (::link(from.constData(), to.constData()) != 0) {
+        *error = tr("Cannot link %1: %2").arg(QFile::decodeName(to), qt_error_string(errno));
+        return false;
+    }
+    return true;
 }
 
 // The 0.9 root with a 0.10-era lock, keyed by its recording's name.

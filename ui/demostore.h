@@ -15,9 +15,10 @@ namespace lockscope {
 
 // A temporary store in llxprt's own format in which every state can be seen:
 // a lock held by a live child (`lockscope hold`), a lock of a crashed holder,
-// an orphaned lock, a corrupt lock, a leftover guard and temp, a janitor lease
-// of another host, a file that is not a lock, an idle session and a legacy
-// root. Everything is removed, and the holder stopped, on destruction.
+// an orphaned lock, a corrupt lock, a leftover guard and temp, a lock in
+// transition (for its first five minutes), a janitor lease of another host, a file that is not a
+// lock, an idle session and a legacy root. Everything is removed, and the holder stopped, on
+// destruction.
 class DemoStore final : public QObject
 {
     Q_OBJECT
@@ -45,6 +46,7 @@ public:
     static const char *const kGuardId;
     static const char *const kTempId;
     static const char *const kLegacyId;
+    static const char *const kTransitionId;
 
 private:
     bool startHolder(const QString &chatsDir, const QString &id, QString *error);
@@ -52,6 +54,7 @@ private:
     bool writeWebapp(QString *error);
     bool writeApiServer(const QString &tmp, QString *error);
     bool writeLegacyRoot(QString *error);
+    bool writeTransition(const QString &chats, QString *error);
 
     QString m_holderProgram;
     std::unique_ptr<QTemporaryDir> m_dir;

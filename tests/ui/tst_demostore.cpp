@@ -66,6 +66,7 @@ void tst_DemoStore::everyStateIsVisible()
         {DemoStore::kCorruptId, Verdict::Busy, NoFlags},
         {DemoStore::kGuardId, Verdict::Stale, NoFlags},
         {DemoStore::kTempId, Verdict::Stale, NoFlags},
+        {DemoStore::kTransitionId, Verdict::InTransition, NoFlags},
     };
     for (const Expect &e : expected) {
         const LockEntry *l = lockNamed(snap, QString::fromLatin1(e.id));
@@ -100,7 +101,8 @@ void tst_DemoStore::everyStateIsVisible()
         leftovers += model.rowAt(i)->isLeftover() ? 1 : 0;
     }
     QCOMPARE(states, (QSet<RowState>{RowState::Held, RowState::Stale, RowState::Busy,
-                                     RowState::Unverifiable, RowState::NotALock, RowState::Idle}));
+                                     RowState::Unverifiable, RowState::InTransition,
+                                     RowState::NotALock, RowState::Idle}));
     QCOMPARE(leftovers, 3); // the guard, the temp and the other host's lease
 }
 
