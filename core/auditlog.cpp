@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -62,8 +63,17 @@ bool AuditLog::appendLine(const QJsonObject &object, QString *error)
         return false;
     }
     const QByteArray path = QFile::encodeName(m_path);
-    const int fd =
-        ::open(path.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    // O_NONBLOCK and the type check: a FIFO or device put in the log's place
+    // must neither hang lockscope nor receive the records.
+    const int fd = ::open(path.constData(),
+                          O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    struct stat st{};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        ::close(fd);
+        *error = QStringLiteral("the audit log %1 is not a regular file; nothing was removed")
+                     .arg(m_path);
+        return false;
+    }
     if (fd < 0) {
         *error = QStringLiteral("cannot open the audit log %1: %2")
                      .arg(m_path, QString::fromLocal8Bit(strerror(errno)));
@@ -98,6 +108,7 @@ bool AuditLog::append(const AuditRecord &r, QString *error)
     o.insert(QLatin1String("time"), r.time.isEmpty() ? nowText() : r.time);
     o.insert(QLatin1String("user"), r.user.isEmpty() ? userName(::geteuid()) : r.user);
     o.insert(QLatin1String("uid"), qint64(::geteuid()));
+    o.insert(QLatin1String("pid"), qint64(::getpid()));
     o.insert(QLatin1String("host"), QSysInfo::machineHostName());
     o.insert(QLatin1String("path"), QString::fromUtf8(r.rawPath()));
     o.insert(QLatin1String("dirB64"), QString::fromLatin1(r.dirPath.toBase64()));
@@ -136,11 +147,21 @@ bool AuditLog::appendRestore(const QString &id, const QString &outcome, QString 
 QVector<AuditRecord> AuditLog::records(QString *error) const
 {
     QVector<AuditRecord> result;
-    QFile file(m_path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error && file.exists())
-            *error =
-                QStringLiteral("cannot read the audit log %1: %2").arg(m_path, file.errorString());
+    const int fd = ::open(QFile::encodeName(m_path).constData(),
+                          O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        if (error && errno != ENOENT)
+            *error = QStringLiteral("cannot read the audit log %1: %2")
+                         .arg(m_path, QString::fromLocal8Bit(strerror(errno)));
+        return result;
+    }
+    struct stat st{};
+    QFile file;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)
+        || !file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        if (error)
+            *error = QStringLiteral("the audit log %1 is not a regular file").arg(m_path);
         return result;
     }
     QHash<QString, int> byId;

@@ -9,6 +9,7 @@
 #include <QUuid>
 
 #include <cerrno>
+#include <climits>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,11 +23,39 @@ namespace {
 class DirHandle
 {
 public:
+    // Neither the folder nor its parent may be a symlink: in a store those are
+    // a chats folder and its project folder, which lockscope never follows.
+    // Above them (the store's root and the rest of the path) links are the
+    // user's own business.
     explicit DirHandle(const QByteArray &path)
     {
-        // O_NOFOLLOW: a chats folder that is a symlink is never entered.
-        m_fd = ::open(path.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        QByteArray clean = path;
+        while (clean.size() > 1 && clean.endsWith('/'))
+            clean.chop(1);
+        const int slash = clean.lastIndexOf('/');
+        const int parentSlash = slash > 0 ? clean.lastIndexOf('/', slash - 1) : -1;
+        if (slash <= 0 || parentSlash < 0) {
+            m_fd = ::open(clean.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            m_errno = m_fd < 0 ? errno : 0;
+            return;
+        }
+        const QByteArray grandparent = parentSlash == 0 ? QByteArray("/") : clean.left(parentSlash);
+        const QByteArray parent = clean.mid(parentSlash + 1, slash - parentSlash - 1);
+        const QByteArray name = clean.mid(slash + 1);
+        const int top = ::open(grandparent.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (top < 0) {
+            m_errno = errno;
+            return;
+        }
+        const int middle =
+            ::openat(top, parent.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        m_errno = middle < 0 ? errno : 0;
+        ::close(top);
+        if (middle < 0)
+            return;
+        m_fd = ::openat(middle, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         m_errno = m_fd < 0 ? errno : 0;
+        ::close(middle);
     }
     ~DirHandle()
     {
@@ -171,6 +200,17 @@ RemovalRequest RemovalRequest::forPath(const QByteArray &path)
     return request;
 }
 
+QByteArray absoluteDirectory(const QByteArray &dir)
+{
+    if (dir.startsWith('/'))
+        return dir;
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd))
+        return dir;
+    const QByteArray base(cwd);
+    return dir == "." ? base : base + '/' + dir;
+}
+
 bool RemovalResult::failed() const
 {
     return outcome == RemovalOutcome::PermissionDenied || outcome == RemovalOutcome::ReadOnly ||
@@ -184,8 +224,11 @@ LockRemover::LockRemover(AuditLog &audit, const ProcessProbe &probe, const Clock
 {
 }
 
-RemovalResult LockRemover::remove(const RemovalRequest &request)
+RemovalResult LockRemover::remove(const RemovalRequest &given)
 {
+    // The audit log must name the file wherever restore is run from.
+    RemovalRequest request = given;
+    request.dirPath = absoluteDirectory(given.dirPath);
     const QByteArray path = request.dirPath + '/' + request.fileName;
     if (request.fileName.isEmpty() || request.fileName.contains('/') || request.fileName == "." ||
         request.fileName == "..")
@@ -215,6 +258,13 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
                       QStringLiteral("Already gone: nothing is there any more."));
     if (first.file.type != FileType::Regular || !removableKind(first.kind)) {
         RemovalResult r = result(RemovalOutcome::Refused, path, first.judgement.reason);
+        r.judgement = first.judgement;
+        return r;
+    }
+    if (!first.file.read || first.file.truncated) {
+        RemovalResult r = result(RemovalOutcome::PermissionDenied, path,
+                                 QStringLiteral("Cannot remove it: %1. Nothing was removed.")
+                                     .arg(first.judgement.blockedReason));
         r.judgement = first.judgement;
         return r;
     }
@@ -382,11 +432,22 @@ RemovalResult LockRemover::remove(const RemovalRequest &request)
     if (m_hook)
         m_hook(Stage::BeforeUnlink);
 
-    // Step 7: the lock, then the guard.
+    // Step 7: the lock, then the guard. The audit write may have taken a while:
+    // look once more, right before the unlink, that the name still holds the
+    // inode judged (a file without a guard of its own, such as a guard, has
+    // nothing else protecting it).
     RemovalResult r;
     r.path = path;
     r.auditId = record.id;
     r.judgement = verdict;
+    if (!statEntry(dir.fd(), request.fileName).sameInode(reread)) {
+        r.outcome = RemovalOutcome::Changed;
+        r.message = QStringLiteral("The file was replaced while it was being recorded; nothing"
+                                   " was removed.");
+        QString outcomeError;
+        m_audit.appendOutcome(record.id, removalOutcomeName(r.outcome), &outcomeError);
+        return r;
+    }
     if (::unlinkat(dir.fd(), request.fileName.constData(), 0) != 0) {
         const int error = errno;
         r = failure(error, QStringLiteral("removing the file"));

@@ -98,6 +98,8 @@ private:
 };
 
 QString removalOutcomeName(RemovalOutcome outcome);
+// dir made absolute against the current directory (no link is resolved).
+QByteArray absoluteDirectory(const QByteArray &dir);
 QString restoreOutcomeName(RestoreResult::Outcome outcome);
 
 } // namespace lockscope

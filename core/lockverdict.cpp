@@ -212,7 +212,17 @@ void addBlockedFlag(Judgement &j, const LockInputs &in, const JudgeContext &ctx)
     if (j.action != Action::Remove && j.action != Action::Force)
         return;
     const DirectoryFacts &d = in.directory;
-    if (d.readOnly) {
+    // Every removal keeps the file's bytes for restore; what cannot be read in
+    // full is never deleted, whatever the verdict.
+    if (in.file.openErrno != 0) {
+        j.blockedReason = QStringLiteral("the file cannot be read by this user (%1), so it could"
+                                         " not be kept for restore")
+                              .arg(errnoText(in.file.openErrno));
+    } else if (in.file.truncated) {
+        j.blockedReason = QStringLiteral("the file is larger than %1 KiB, so it could not be kept"
+                                         " for restore")
+                              .arg(kLockReadBound / 1024);
+    } else if (d.readOnly) {
         j.blockedReason = QStringLiteral("read-only filesystem");
     } else if (!d.writable) {
         j.blockedReason = QStringLiteral("no write permission on the directory");
@@ -349,8 +359,23 @@ Judgement judgeGuard(const LockInputs &in, const EntryFile &lockFile, const Judg
                            .arg(humanDuration(age), j.reason);
         }
     } else {
+        // A guard that is not a link of the current lock is either one naming
+        // its claimant, or a hard-link guard whose taker has just replaced the
+        // lock: that one still carries the dead victim's payload while its
+        // taker is alive. Its payload proves nothing until it has been left
+        // alone for the transition limit.
+        const qint64 age = ctx.wallNowMs - in.file.ctimeMs;
         j = judgeHolder(in, in.payload.timestamp, ctx);
-        j.reason = QStringLiteral("A transition guard naming its own claimant. %1").arg(j.reason);
+        if (j.verdict != Verdict::Held && age < limits::kTransitionFreshMs) {
+            j.verdict = Verdict::InTransition;
+            j.cause = Cause::None;
+            j.reason = QStringLiteral("A transition guard made %1 ago: a lock may be being"
+                                      " replaced right now, whatever its payload says.")
+                           .arg(humanDuration(qMax<qint64>(age, 0)));
+        } else {
+            j.reason =
+                QStringLiteral("A transition guard naming its own claimant. %1").arg(j.reason);
+        }
     }
     addOwnershipFlags(j, in, ctx);
     j.action = j.verdict == Verdict::Stale ? Action::Remove : Action::Keep;

@@ -205,6 +205,10 @@ inline QString recordingName(const QString &id,
 inline bool copyTree(const QString &from, const QString &to)
 {
     QDir source(from);
+    if (!source.exists()) {
+        qWarning("copyTree: %s does not exist", qPrintable(from));
+        return false;
+    }
     if (!QDir().mkpath(to))
         return false;
     const auto entries =
@@ -223,9 +227,19 @@ inline bool copyTree(const QString &from, const QString &to)
     return true;
 }
 
+// The shared folder beside the repository; LOCKSCOPE_SHARED_DIR overrides it
+// when the checkout lives elsewhere.
 inline QString sharedFixture()
 {
-    return QStringLiteral(LOCKSCOPE_SHARED_DIR) + QStringLiteral("/fixtures/llxprt-store");
+    const QByteArray env = qgetenv("LOCKSCOPE_SHARED_DIR");
+    const QString shared = env.isEmpty() ? QStringLiteral(LOCKSCOPE_SHARED_DIR)
+                                         : QString::fromLocal8Bit(env);
+    const QString store = shared + QStringLiteral("/fixtures/llxprt-store");
+    if (!QDir(store).exists())
+        qWarning("The shared fixture store is not at %s: put the shared/ folder beside the"
+                 " repository or set LOCKSCOPE_SHARED_DIR.",
+                 qPrintable(store));
+    return store;
 }
 
 } // namespace lockscope::test

@@ -324,7 +324,7 @@ void tst_CommandLine::listJsonOnTheFixtureStore_data()
 {
     QTest::addColumn<bool>("hardLinkGuard");
     QTest::newRow("guard is a fresh hard link of the lock: a transition is running") << true;
-    QTest::newRow("guard is a leftover copy naming the dead holder") << false;
+    QTest::newRow("guard is a fresh copy naming the dead holder: it may be a taker's") << false;
 }
 
 void tst_CommandLine::listJsonOnTheFixtureStore()
@@ -443,11 +443,11 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
         {kNoRecording + QStringLiteral(".lock"), "lock", "stale", "holder-exited",
          {QStringLiteral("orphaned")}, "remove", 0, 1},
         // The guard makes llxprt's janitor skip the lock: it cannot take the guard.
-        hardLinkGuard
-            ? Expected{kGuardedLock, "lock", transition, "", {}, "keep", 0, 0}
-            : Expected{kGuardedLock, "lock", "stale", "holder-exited", {}, "remove", 0, 0},
-        hardLinkGuard ? Expected{kGuard, "guard", transition, "", {}, "keep", -1, -1}
-                      : Expected{kGuard, "guard", "stale", "holder-exited", {}, "remove", -1, -1},
+        // A guard made less than 5 minutes ago keeps its lock in transition,
+        // whether it is a link of the lock or a separate file: a taker that has
+        // just replaced the lock still holds a guard with the victim's payload.
+        Expected{kGuardedLock, "lock", transition, "", {}, "keep", 0, 0},
+        Expected{kGuard, "guard", transition, "", {}, "keep", -1, -1},
         {kTemp, "temp", "stale", "holder-exited", {}, "remove", -1, -1},
         {QStringLiteral("notes.lock"), "", "not-a-lock", "", {}, "never", -1, -1},
         {QStringLiteral("archive"), "unknown", "not-a-lock", "", {}, "never", -1, -1},
@@ -608,6 +608,10 @@ void tst_CommandLine::cleanDryRunRemovesNothing()
     prepareStore(root, false);
     if (QTest::currentTestFailed())
         return;
+    // A guard copied a moment ago counts as a running transition; without it
+    // the guarded lock is plainly stale.
+    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi
+                          + QStringLiteral("/chats/") + kGuard));
     const QMap<QString, QByteArray> before = filesUnder(root);
 
     const Run plain = runLockscope({QStringLiteral("clean"), QStringLiteral("--dry-run")},
@@ -624,8 +628,8 @@ void tst_CommandLine::cleanDryRunRemovesNothing()
     QSet<QString> planned;
     for (const QJsonValue &v : parseObject(json.out).value(QLatin1String("planned")).toArray())
         planned.insert(fileNameOf(v.toObject()));
-    QCOMPARE(planned, (QSet<QString>{kNoRecording + QStringLiteral(".lock"), kGuardedLock, kGuard,
-                                     kTemp, kLegacyLock}));
+    QCOMPARE(planned, (QSet<QString>{kNoRecording + QStringLiteral(".lock"), kGuardedLock, kTemp,
+                                     kLegacyLock}));
     for (const QString &name : planned)
         QVERIFY2(plain.out.contains(name.toUtf8()), plain.describe().constData());
 }
@@ -637,12 +641,13 @@ void tst_CommandLine::cleanRemovesExactlyTheStaleFiles()
     prepareStore(root, false);
     if (QTest::currentTestFailed())
         return;
+    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi
+                          + QStringLiteral("/chats/") + kGuard));
     const QMap<QString, QByteArray> before = filesUnder(root);
     const QString state = QStringLiteral("state/llxprt-code/tmp/");
     const QSet<QString> removable{
         state + kWebapp + QStringLiteral("/chats/") + kNoRecording + QStringLiteral(".lock"),
         state + kApi + QStringLiteral("/chats/") + kGuardedLock,
-        state + kApi + QStringLiteral("/chats/") + kGuard,
         state + kApi + QStringLiteral("/chats/") + kTemp,
         QStringLiteral("home/.llxprt/tmp/") + kOld + QStringLiteral("/chats/") + kLegacyLock};
     for (const QString &path : removable)
@@ -984,7 +989,11 @@ void tst_CommandLine::ownershipAndDirectoryPermissions_data()
         << "no write permission on the directory" << "permission-denied"
         << "no write permission on the directory";
     QTest::newRow("a lock nobody cannot read, changed an hour ago")
-        << uint(kNobody) << 0755 << 0000 << kHour << "busy" << other << "" << "" << "";
+        << uint(kNobody) << 0755 << 0000 << kHour << "busy" << otherBlocked << "cannot be read"
+        << "" << "";
+    QTest::newRow("a lock nobody cannot read, three days old: stale, never deleted unread")
+        << uint(kNobody) << 0755 << 0000 << 72 * kHour << "stale" << otherBlocked
+        << "cannot be read" << "permission-denied" << "cannot be read";
     QTest::newRow("root's dead lock in a sticky folder root owns")
         << 0u << 01777 << 0644 << qint64(0) << "stale" << otherBlocked << "sticky"
         << "permission-denied" << "";

@@ -52,6 +52,10 @@ private slots:
     void auditFailureRemovesNothing();
     void restoreByteForByte();
     void symlinkedFolderIsRefused();
+    void symlinkedProjectFolderIsRefused();
+    void auditLogThatIsAFifoDoesNotHang();
+    void relativePathsAreAuditedAbsolute();
+    void whatCannotBeReadInFullIsNeverRemoved();
 
 private:
     QString lockPath(const QString &id) const { return m_chats + '/' + id + ".lock"; }
@@ -345,6 +349,75 @@ void tst_LockRemover::symlinkedFolderIsRefused()
     const RemovalResult r = remover.remove(requestFor(link + '/' + id + ".lock"));
     QCOMPARE(r.outcome, RemovalOutcome::Refused);
     QVERIFY(QFile::exists(lockPath(id)));
+}
+
+void tst_LockRemover::symlinkedProjectFolderIsRefused()
+{
+    // <root>/tmp/<hash> is a link to a project folder elsewhere.
+    const QString real = m_dir->path() + "/elsewhere";
+    QVERIFY(QDir().mkpath(real + "/chats"));
+    const QString id = newId();
+    writeFile(real + "/chats/" + id + ".lock",
+              lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    QVERIFY(QDir().mkpath(m_dir->path() + "/tmp"));
+    const QString linked = m_dir->path() + "/tmp/" + QString(64, 'a');
+    QVERIFY(QFile::link(real, linked));
+    LockRemover remover(*m_audit);
+    const RemovalResult r = remover.remove(requestFor(linked + "/chats/" + id + ".lock"));
+    QCOMPARE(r.outcome, RemovalOutcome::Refused);
+    QVERIFY(QFile::exists(real + "/chats/" + id + ".lock"));
+}
+
+void tst_LockRemover::auditLogThatIsAFifoDoesNotHang()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    const QString fifo = m_dir->path() + "/audit-fifo";
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    AuditLog audit(fifo);
+    LockRemover remover(audit);
+    const RemovalResult r = remover.remove(requestFor(lockPath(id)));
+    QCOMPARE(r.outcome, RemovalOutcome::IoError);
+    QVERIFY2(r.message.contains(QLatin1String("nothing was removed")), qPrintable(r.message));
+    QVERIFY(QFile::exists(lockPath(id)));
+    verifyNoGuardLeft();
+    QString error;
+    QVERIFY(audit.records(&error).isEmpty());
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_LockRemover::relativePathsAreAuditedAbsolute()
+{
+    const QString id = newId();
+    writeFile(lockPath(id), lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+    const QString cwd = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(m_dir->path()));
+    LockRemover remover(*m_audit);
+    const RemovalResult r = remover.remove(requestFor("chats/" + id + ".lock"));
+    QVERIFY(QDir::setCurrent(cwd));
+    QCOMPARE(r.outcome, RemovalOutcome::Removed);
+    const AuditRecord record = m_audit->records().first();
+    QCOMPARE(QString::fromUtf8(record.dirPath), QDir(m_chats).absolutePath());
+    // Restore works from anywhere.
+    QCOMPARE(remover.restore(r.auditId).outcome, RestoreResult::Restored);
+    QVERIFY(QFile::exists(lockPath(id)));
+}
+
+void tst_LockRemover::whatCannotBeReadInFullIsNeverRemoved()
+{
+    // Corrupt, larger than the read bound, three days old: "stale/aged", but its
+    // bytes could not all be kept for restore, so not even force removes it.
+    const QString id = newId();
+    writeFile(lockPath(id), QByteArray(100 * 1024, 'x'));
+    setMtime(lockPath(id), QDateTime::currentMSecsSinceEpoch() - 72 * kHour);
+    LockRemover remover(*m_audit);
+    RemovalRequest request = requestFor(lockPath(id));
+    request.force = true;
+    const RemovalResult r = remover.remove(request);
+    QCOMPARE(r.outcome, RemovalOutcome::PermissionDenied);
+    QVERIFY2(r.message.contains(QLatin1String("kept for restore")), qPrintable(r.message));
+    QCOMPARE(QFileInfo(lockPath(id)).size(), 100 * 1024);
+    QVERIFY(m_audit->records().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_LockRemover)

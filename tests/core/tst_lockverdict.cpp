@@ -245,12 +245,17 @@ void tst_LockVerdict::matrix_data()
     QTest::newRow("unreadable to this user, an hour old")
         << QByteArray() << kHour << int(Gone) << qint64(0) << int(None) << reg << 13 << "busy"
         << ""
-        << "force" << QStringList{};
+        << "force" << QStringList{"blocked"};
+    QTest::newRow("unreadable to this user, three days old: stale but kept")
+        << QByteArray() << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 13
+        << "stale"
+        << "aged"
+        << "remove" << QStringList{"blocked"};
     QTest::newRow("far larger than any lock, three days old")
         << QByteArray(100, 'x') << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 0
         << "stale"
         << "aged"
-        << "remove" << QStringList{};
+        << "remove" << QStringList{"blocked"};
 
     QTest::newRow("timestamp three hours ahead, live holder")
         << payload(-3 * kHour) << qint64(0) << int(Alive) << kHour << int(None) << reg << 0
@@ -526,6 +531,30 @@ void tst_LockVerdict::guardStates()
 
     EntryFile missing;
     QCOMPARE(guardStateFor(lock, missing, claimant, ctx, &reason), GuardState::None);
+
+    // A guard that is not a link of the current lock and names a dead holder:
+    // while fresh it may be a taker's guard still carrying its victim's payload
+    // (the taker has just replaced the lock), so it is a running transition.
+    LockInputs guard;
+    guard.kind = EntryKind::Guard;
+    guard.nameKey = QStringLiteral("s1");
+    guard.file.type = FileType::Regular;
+    guard.file.dev = 1;
+    guard.file.ino = 300;
+    guard.file.read = true;
+    guard.file.bytes = payload(kHour);
+    guard.payload = parseLockPayload(guard.file.bytes);
+    guard.holder = holderFor(Gone, kPid, 0);
+    guard.file.ctimeMs = kWall - 2 * kSecond;
+    Judgement g = judgeGuard(guard, lock, ctx);
+    QCOMPARE(g.verdict, Verdict::InTransition);
+    QCOMPARE(g.action, Action::Keep);
+    QCOMPARE(guardStateFor(lock, guard.file, g, ctx, &reason), GuardState::Running);
+    guard.file.ctimeMs = kWall - 6 * kMinute;
+    g = judgeGuard(guard, lock, ctx);
+    QCOMPARE(g.verdict, Verdict::Stale);
+    QCOMPARE(g.action, Action::Remove);
+    QCOMPARE(guardStateFor(lock, guard.file, g, ctx, &reason), GuardState::Leftover);
 }
 
 void tst_LockVerdict::tempAndLease()

@@ -334,7 +334,9 @@ void tst_StoreScanner::fr02_transitionGuard()
         writeFile(chats + '/' + id + ".lock.tguard",
                   claimantAlive ? lockBytes(claimant.pid(), clock.wallNowMs(), id)
                                 : lockBytes(dead, clock.wallNowMs() - kHour, id));
-        clock.advance(kSecond);
+        // A dead claimant's guard proves nothing while it is fresh (a taker may
+        // hold a guard carrying its victim's payload); judged 6 minutes later.
+        clock.advance(claimantAlive ? kSecond : 6 * kMinute);
         StoreScanner scanner(SystemProcessProbe::instance(), clock);
         const StoreSnapshot snap = scanner.scan(targetsFor(dir.path()));
         if (claimantAlive) {

@@ -197,6 +197,7 @@ int runHarness(const QStringList &arguments)
                       QStringLiteral("8")});
     parser.addOption({QStringLiteral("sessions"), QStringLiteral("session ids"),
                       QStringLiteral("n"), QStringLiteral("6")});
+    parser.addOption({QStringLiteral("keep"), QStringLiteral("keep the store and audit log")});
     parser.addOption({QStringLiteral("log"), QStringLiteral("write every worker's output here"),
                       QStringLiteral("file")});
     parser.addOption({QStringLiteral("lockscope"),
@@ -210,6 +211,7 @@ int runHarness(const QStringList &arguments)
     const QString lockscope = parser.value(QStringLiteral("lockscope"));
 
     QTemporaryDir dir;
+    dir.setAutoRemove(!parser.isSet(QStringLiteral("keep")));
     const QString chats = dir.path() + QStringLiteral("/chats");
     QDir().mkpath(chats);
     const QString auditPath = dir.path() + QStringLiteral("/audit.jsonl");
@@ -295,6 +297,8 @@ int runHarness(const QStringList &arguments)
     checkIntervals(byToken, totals);
     checkAudit(audit, byToken, totals);
 
+    if (parser.isSet(QStringLiteral("keep")))
+        std::printf("kept: %s\n", qPrintable(dir.path()));
     std::printf("stress: %d s, %d workers at a time over %d sessions\n", seconds, workerCount,
                 sessionCount);
     std::printf("  worker processes %d, cycles (locks owned) %d, busy attempts %d\n",
