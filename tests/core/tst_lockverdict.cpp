@@ -535,26 +535,26 @@ void tst_LockVerdict::guardStates()
     // A guard that is not a link of the current lock and names a dead holder:
     // while fresh it may be a taker's guard still carrying its victim's payload
     // (the taker has just replaced the lock), so it is a running transition.
-    LockInputs guard;
-    guard.kind = EntryKind::Guard;
-    guard.nameKey = QStringLiteral("s1");
-    guard.file.type = FileType::Regular;
-    guard.file.dev = 1;
-    guard.file.ino = 300;
-    guard.file.read = true;
-    guard.file.bytes = payload(kHour);
-    guard.payload = parseLockPayload(guard.file.bytes);
-    guard.holder = holderFor(Gone, kPid, 0);
-    guard.file.ctimeMs = kWall - 2 * kSecond;
-    Judgement g = judgeGuard(guard, lock, ctx);
+    LockInputs fresh;
+    fresh.kind = EntryKind::Guard;
+    fresh.nameKey = QStringLiteral("s1");
+    fresh.file.type = FileType::Regular;
+    fresh.file.dev = 1;
+    fresh.file.ino = 300;
+    fresh.file.read = true;
+    fresh.file.bytes = payload(kHour);
+    fresh.payload = parseLockPayload(fresh.file.bytes);
+    fresh.holder = holderFor(Gone, kPid, 0);
+    fresh.file.ctimeMs = kWall - 2 * kSecond;
+    Judgement g = judgeGuard(fresh, lock, ctx);
     QCOMPARE(g.verdict, Verdict::InTransition);
     QCOMPARE(g.action, Action::Keep);
-    QCOMPARE(guardStateFor(lock, guard.file, g, ctx, &reason), GuardState::Running);
-    guard.file.ctimeMs = kWall - 6 * kMinute;
-    g = judgeGuard(guard, lock, ctx);
+    QCOMPARE(guardStateFor(lock, fresh.file, g, ctx, &reason), GuardState::Running);
+    fresh.file.ctimeMs = kWall - 6 * kMinute;
+    g = judgeGuard(fresh, lock, ctx);
     QCOMPARE(g.verdict, Verdict::Stale);
     QCOMPARE(g.action, Action::Remove);
-    QCOMPARE(guardStateFor(lock, guard.file, g, ctx, &reason), GuardState::Leftover);
+    QCOMPARE(guardStateFor(lock, fresh.file, g, ctx, &reason), GuardState::Leftover);
 }
 
 void tst_LockVerdict::tempAndLease()
