@@ -17,6 +17,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lockscope {
@@ -52,6 +53,31 @@ const char kUsage[] =
     "Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,\n"
     "            3 list --fail-on-stale found a stale lock.\n";
 
+QString counted(qsizetype n, const char *one, const char *many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(QString::fromLatin1(n == 1 ? one : many));
+}
+
+// A named folder that holds nothing llxprt-shaped: say what lockscope looks
+// for instead of a bare "no lock files".
+void hintAboutEmptyRoots(const StoreSnapshot &snap)
+{
+    for (int i = 0; i < snap.roots.size(); ++i) {
+        const RootEntry &root = snap.roots.at(i);
+        if (!root.exists)
+            continue;
+        const bool hasProject =
+            std::any_of(snap.projects.cbegin(), snap.projects.cend(),
+                        [i](const ProjectEntry &p) { return p.rootIndex == i; });
+        if (!hasProject)
+            err() << "lockscope: " << root.path
+                  << ": no llxprt store here (looked for a tmp/ folder, 64-hex project folders"
+                     " with a chats/ folder, or a folder named chats; symlinked ones are not"
+                     " followed)\n";
+    }
+    err().flush();
+}
+
 int usageError(const QString &message)
 {
     err() << "lockscope: " << message << "\n"
@@ -76,13 +102,15 @@ QVector<ScanTarget> targetsFrom(const QList<QByteArray> &rawPaths)
 {
     QVector<ScanTarget> targets;
     if (rawPaths.isEmpty())
-        return discoverRoots(QProcessEnvironment::systemEnvironment());
+        return discoverRoots(QProcessEnvironment::systemEnvironment(), true);
     for (const QByteArray &raw : rawPaths) {
         const QString path = QFile::decodeName(raw);
         // llxprt's janitor never visits the 0.9.x root; say so when it is named.
         const bool legacy = QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt")) ||
                             QDir::cleanPath(path).endsWith(QLatin1String("/.llxprt/tmp"));
-        targets.append({path, QStringLiteral("command line"), legacy});
+        ScanTarget target{path, QStringLiteral("command line"), legacy};
+        target.rawPath = raw;
+        targets.append(target);
     }
     return targets;
 }
@@ -162,11 +190,14 @@ int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
     if (parser.isSet(QStringLiteral("json"))) {
         out() << QJsonDocument(snapshotToJson(snap, SystemClock::instance().bootNowMs()))
                      .toJson(QJsonDocument::Indented);
-    } else if (snap.roots.isEmpty()) {
+    } else if (std::none_of(snap.roots.cbegin(), snap.roots.cend(),
+                            [](const RootEntry &r) { return r.exists; })) {
         out() << "No llxprt session store found. Looked in:\n";
-        for (const ScanTarget &t : discoverRoots(QProcessEnvironment::systemEnvironment(), true))
-            out() << "  " << t.path << "  (" << t.source << ")\n";
+        for (const RootEntry &r : snap.roots)
+            out() << "  " << r.path << "  (" << r.source << ")\n";
     } else {
+        if (!paths.isEmpty())
+            hintAboutEmptyRoots(snap);
         QVector<QStringList> rows;
         rows.append({QStringLiteral("VERDICT"), QStringLiteral("ACTION"), QStringLiteral("KIND"),
                      QStringLiteral("PID"), QStringLiteral("AGE"), QStringLiteral("FLAGS"),
@@ -208,10 +239,15 @@ int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
         QStringList parts;
         for (auto it = counts.cbegin(); it != counts.cend(); ++it)
             parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+        const int existing = int(std::count_if(snap.roots.cbegin(), snap.roots.cend(),
+                                               [](const RootEntry &r) { return r.exists; }));
         out() << "\n"
-              << snap.locks.size() << " files (" << parts.join(QStringLiteral(", ")) << "); "
-              << snap.sessions.size() << " sessions, " << idle << " idle; " << snap.projects.size()
-              << " projects in " << snap.roots.size() << " roots.\n";
+              << counted(snap.locks.size(), "file", "files")
+              << (parts.isEmpty() ? QString()
+                                  : QStringLiteral(" (%1)").arg(parts.join(QStringLiteral(", "))))
+              << "; " << counted(snap.sessions.size(), "session", "sessions") << ", " << idle
+              << " idle; " << counted(snap.projects.size(), "project", "projects") << " in "
+              << counted(existing, "root", "roots") << ".\n";
     }
     out().flush();
     if (rootFailed)
@@ -264,14 +300,31 @@ int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
                                                {QLatin1String("planned"), planned}})
                          .toJson(QJsonDocument::Indented);
         else
-            out() << planned.size() << " file(s) would be removed.\n";
+            out() << counted(planned.size(), "file", "files") << " would be removed.\n";
         out().flush();
         return ExitOk;
     }
 
     AuditLog audit;
     LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
-    const QVector<RemovalResult> results = manager.cleanupOrphanedLocks(snap);
+    // A removal is never cut in half (which would leave its guard behind): the
+    // stop signals wait until the file in hand is done, then end the clean-up.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    bool interrupted = false;
+    const QVector<RemovalResult> results = manager.cleanupOrphanedLocks(snap, [&] {
+        sigset_t pending;
+        sigpending(&pending);
+        interrupted = sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+                      sigismember(&pending, SIGHUP);
+        return !interrupted;
+    });
+    if (interrupted)
+        err() << "lockscope: interrupted; the clean-up stopped between two files.\n";
     QMap<QString, int> counts;
     QJsonArray array;
     int failed = 0;
@@ -292,11 +345,16 @@ int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
         QStringList parts;
         for (auto it = counts.cbegin(); it != counts.cend(); ++it)
             parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
-        out() << (results.isEmpty() ? QStringLiteral("Nothing to clean.")
-                                    : parts.join(QStringLiteral(", ")))
-              << "; " << failed << " failed. Audit log: " << audit.path() << "\n";
+        if (results.isEmpty())
+            out() << "Nothing to clean. Audit log: " << audit.path() << "\n";
+        else
+            out() << parts.join(QStringLiteral(", ")) << "; " << failed
+                  << " failed. Audit log: " << audit.path() << "\n";
     }
     out().flush();
+    err().flush();
+    if (interrupted)
+        return 130;
     return failed > 0 ? ExitRemovalFailed : ExitOk;
 }
 
@@ -320,8 +378,7 @@ int commandRemove(const QStringList &arguments, const QList<QByteArray> &raw)
     if (parser.isSet(QStringLiteral("json")))
         out() << QJsonDocument(resultToJson(r)).toJson(QJsonDocument::Indented);
     else
-        out() << removalOutcomeName(r.outcome) << ": " << displayPath(r.path) << "\n  "
-              << r.message
+        out() << removalOutcomeName(r.outcome) << ": " << displayPath(r.path) << "\n  " << r.message
               << (r.auditId.isEmpty() ? QString() : QStringLiteral("\n  audit id: ") + r.auditId)
               << "\n";
     out().flush();
@@ -339,6 +396,19 @@ int commandHold(const QStringList &arguments, const QList<QByteArray> &raw)
     if (args.size() != 2)
         return usageError(QStringLiteral("hold takes CHATS_DIR and SESSION_ID"));
     const QByteArray chatsDir = rawPositionals(raw).first();
+    // llxprt creates a missing chats folder inside its project folder; a
+    // mistyped path must not make lockscope create folders anywhere else.
+    QByteArray parent = chatsDir;
+    while (parent.size() > 1 && parent.endsWith('/'))
+        parent.chop(1);
+    parent = parent.contains('/') ? parent.left(parent.lastIndexOf('/')) : QByteArray(".");
+    struct stat st
+    {
+    };
+    if (::stat(parent.isEmpty() ? "/" : parent.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return usageError(QStringLiteral("%1: no such folder (hold creates at most the last"
+                                         " folder of CHATS_DIR)")
+                              .arg(displayPath(parent)));
 
     // Block the signals first so that one arriving early is not lost; sigwait
     // then takes it synchronously and the lock is released on the way out.
@@ -352,21 +422,26 @@ int commandHold(const QStringList &arguments, const QList<QByteArray> &raw)
     AuditLog audit;
     LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
     AcquireResult acquired = manager.acquire(chatsDir, args.at(1));
+    // Another process in the middle of a transition lets go within moments.
+    for (int attempt = 0; attempt < 50 && acquired.outcome == AcquireOutcome::InTransition;
+         ++attempt) {
+        ::usleep(20'000);
+        acquired = manager.acquire(chatsDir, args.at(1));
+    }
     if (!acquired.handle) {
         err() << "lockscope: " << acquireOutcomeName(acquired.outcome) << ": " << acquired.message
               << "\n";
         err().flush();
         return acquired.outcome == AcquireOutcome::InvalidId ? ExitUsage : ExitRemovalFailed;
     }
-    out() << acquireOutcomeName(acquired.outcome) << " "
-          << displayPath(acquired.handle->path()) << " pid " << ::getpid() << "\n";
+    out() << acquireOutcomeName(acquired.outcome) << " " << displayPath(acquired.handle->path())
+          << " pid " << ::getpid() << "\n";
     out().flush();
 
     int received = 0;
     sigwait(&stopSignals, &received);
     const ReleaseOutcome released = acquired.handle->release();
-    out() << releaseOutcomeName(released) << " " << displayPath(acquired.handle->path())
-          << "\n";
+    out() << releaseOutcomeName(released) << " " << displayPath(acquired.handle->path()) << "\n";
     out().flush();
     return released == ReleaseOutcome::Released ? ExitOk : ExitRemovalFailed;
 }

@@ -1,5 +1,7 @@
 #include "auditlog.h"
 
+#include "storediscovery.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -11,8 +13,8 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lockscope {
@@ -41,7 +43,7 @@ QString AuditLog::defaultPath()
         return explicitPath;
     QString state = env.value(QStringLiteral("XDG_STATE_HOME"));
     if (state.isEmpty() || !QDir::isAbsolutePath(state))
-        state = QDir::homePath() + QStringLiteral("/.local/state");
+        state = homeDirectory(env) + QStringLiteral("/.local/state");
     return state + QStringLiteral("/lockscope/audit.jsonl");
 }
 
@@ -65,9 +67,12 @@ bool AuditLog::appendLine(const QJsonObject &object, QString *error)
     const QByteArray path = QFile::encodeName(m_path);
     // O_NONBLOCK and the type check: a FIFO or device put in the log's place
     // must neither hang lockscope nor receive the records.
-    const int fd = ::open(path.constData(),
-                          O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
-    struct stat st{};
+    const int fd =
+        ::open(path.constData(),
+               O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    struct stat st
+    {
+    };
     if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
         ::close(fd);
         *error = QStringLiteral("the audit log %1 is not a regular file; nothing was removed")
@@ -155,10 +160,12 @@ QVector<AuditRecord> AuditLog::records(QString *error) const
                          .arg(m_path, QString::fromLocal8Bit(strerror(errno)));
         return result;
     }
-    struct stat st{};
+    struct stat st
+    {
+    };
     QFile file;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)
-        || !file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        !file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
         ::close(fd);
         if (error)
             *error = QStringLiteral("the audit log %1 is not a regular file").arg(m_path);

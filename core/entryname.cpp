@@ -1,6 +1,5 @@
 #include "entryname.h"
 
-
 namespace lockscope {
 
 namespace {
@@ -46,8 +45,7 @@ int stampedKeyLength(const QByteArray &text, int from, const char *suffix)
     const int stampLength = int(sizeof shape) - 1;
     const int suffixLength = int(qstrlen(suffix));
     const int keyLength = text.size() - from - suffixLength;
-    if (keyLength < stampLength + 1 || keyLength > stampLength + 12
-        || !text.endsWith(suffix))
+    if (keyLength < stampLength + 1 || keyLength > stampLength + 12 || !text.endsWith(suffix))
         return 0;
     for (int i = 0; i < stampLength; ++i) {
         const char c = text.at(from + i);

@@ -21,10 +21,14 @@ bool readsPayload(EntryKind kind)
 QString displayPath(const QByteArray &raw)
 {
     const QString text = QString::fromUtf8(raw);
-    if (text.toUtf8() == raw)
+    const bool control = std::any_of(raw.cbegin(), raw.cend(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (!control && text.toUtf8() == raw)
         return text;
-    // Not UTF-8: show every byte that is not plain ASCII as \xNN, so that two
-    // different names never print alike and a person can type the name back.
+    // Not UTF-8, or holding control characters such as a newline: every byte
+    // that is not printable ASCII shows as \xNN, so that two names never print
+    // alike, a name never breaks a line, and it can be typed back.
     QString escaped;
     for (const char c : raw) {
         const auto byte = static_cast<unsigned char>(c);

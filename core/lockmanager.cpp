@@ -433,13 +433,16 @@ QVector<RemovalResult> LockManager::cleanupOrphanedLocks(const QVector<ScanTarge
     return cleanupOrphanedLocks(scanner.scan(targets));
 }
 
-QVector<RemovalResult> LockManager::cleanupOrphanedLocks(const StoreSnapshot &snapshot)
+QVector<RemovalResult> LockManager::cleanupOrphanedLocks(const StoreSnapshot &snapshot,
+                                                         const std::function<bool()> &keepGoing)
 {
     LockRemover remover(*m_audit, m_probe, m_clock);
     QVector<RemovalResult> results;
     for (const LockEntry &lock : snapshot.locks) {
         if (lock.judgement.action != Action::Remove)
             continue;
+        if (keepGoing && !keepGoing())
+            break;
         RemovalRequest request;
         request.dirPath = lock.dirPath;
         request.fileName = lock.fileName;

@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -104,7 +105,9 @@ public:
     // leases) and returns each outcome. Unlike upstream's janitor it also
     // cleans corrupt locks older than 48 h and never ones whose holder lives.
     QVector<RemovalResult> cleanupOrphanedLocks(const QVector<ScanTarget> &targets);
-    QVector<RemovalResult> cleanupOrphanedLocks(const StoreSnapshot &snapshot);
+    // keepGoing, when given, is asked before each file; false stops the clean-up.
+    QVector<RemovalResult> cleanupOrphanedLocks(const StoreSnapshot &snapshot,
+                                                const std::function<bool()> &keepGoing = {});
 
     static bool isHeldByThisProcess(quint64 dev, quint64 ino);
 

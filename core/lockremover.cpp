@@ -281,9 +281,9 @@ RemovalResult LockRemover::remove(const RemovalRequest &given)
     const auto failure = [&](int error, const QString &doing) {
         RemovalResult r = fromErrno(error, path, doing);
         r.judgement = first.judgement;
-        if (!first.judgement.blockedReason.isEmpty()
-            && (r.outcome == RemovalOutcome::PermissionDenied
-                || r.outcome == RemovalOutcome::ReadOnly))
+        if (!first.judgement.blockedReason.isEmpty() &&
+            (r.outcome == RemovalOutcome::PermissionDenied ||
+             r.outcome == RemovalOutcome::ReadOnly))
             r.message = QStringLiteral("Cannot remove it: %1 (%2). Nothing was removed.")
                             .arg(first.judgement.blockedReason, errnoText(error));
         return r;
@@ -482,6 +482,21 @@ RestoreResult LockRemover::restore(const QString &auditId)
         return r;
     }
     r.path = record->rawPath();
+
+    // The log is a file a person could edit: put back only what lockscope
+    // itself removes, by an absolute path, with no executable bits.
+    const EntryKind kind = classifyEntryName(record->fileName).kind;
+    const bool lockLike = kind == EntryKind::Lock || kind == EntryKind::LegacyLock ||
+                          kind == EntryKind::Guard || kind == EntryKind::Temp ||
+                          kind == EntryKind::Lease;
+    if (!lockLike || !record->dirPath.startsWith('/') || record->dirPath.contains("/../") ||
+        record->dirPath.endsWith("/..")) {
+        r.outcome = RestoreResult::IoError;
+        r.message = QStringLiteral("The record %1 does not name a lock file by an absolute path;"
+                                   " nothing was restored.")
+                        .arg(auditId);
+        return r;
+    }
 
     DirHandle dir(record->dirPath);
     if (dir.fd() < 0) {

@@ -240,15 +240,17 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, Recor
     const bool wantEvents = depth == RecordingDepth::Events;
     // An unchanged recording is answered from the cache with one lstat; it is
     // opened only when it must be read.
-    struct stat pre{};
-    if (::fstatat(dirfd, fileName.constData(), &pre, AT_SYMLINK_NOFOLLOW) == 0
-        && S_ISREG(pre.st_mode)) {
+    struct stat pre
+    {
+    };
+    if (::fstatat(dirfd, fileName.constData(), &pre, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(pre.st_mode)) {
         const Key key{quint64(pre.st_dev), quint64(pre.st_ino)};
         const qint64 mtimeMs = qint64(pre.st_mtim.tv_sec) * 1000 + pre.st_mtim.tv_nsec / 1'000'000;
         QMutexLocker locker(&m_mutex);
         const auto it = m_cache.constFind(key);
-        if (it != m_cache.constEnd() && it->fileName == fileName && it->sizeBytes == pre.st_size
-            && it->mtimeMs == mtimeMs && (!wantEvents || it->eventsRead || !it->headerOk))
+        if (it != m_cache.constEnd() && it->fileName == fileName && it->sizeBytes == pre.st_size &&
+            it->mtimeMs == mtimeMs && (!wantEvents || it->eventsRead || !it->headerOk))
             return *it;
     }
 

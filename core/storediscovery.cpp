@@ -1,7 +1,11 @@
 #include "storediscovery.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+
+#include <pwd.h>
+#include <unistd.h>
 
 namespace lockscope {
 
@@ -13,26 +17,40 @@ bool usableOverride(const QString &value)
     return !value.trimmed().isEmpty() && QDir::isAbsolutePath(value);
 }
 
-QString homeDir(const QProcessEnvironment &env)
+} // namespace
+
+QString homeDirectory(const QProcessEnvironment &env)
 {
     const QString home = env.value(QStringLiteral("HOME"));
-    return home.isEmpty() ? QDir::homePath() : home;
+    if (!home.isEmpty())
+        return home;
+    if (const passwd *pw = ::getpwuid(::geteuid()))
+        return QFile::decodeName(pw->pw_dir);
+    return QDir::rootPath();
 }
 
-} // namespace
+QByteArray ScanTarget::bytes() const
+{
+    return rawPath.isEmpty() ? QFile::encodeName(path) : rawPath;
+}
 
 QVector<ScanTarget> discoverRoots(const QProcessEnvironment &env, bool includeMissing)
 {
     QVector<ScanTarget> candidates;
-    const QString logHome = env.value(QStringLiteral("LLXPRT_LOG_HOME"));
-    if (usableOverride(logHome))
-        candidates.append({logHome + QStringLiteral("/tmp"), QStringLiteral("LLXPRT_LOG_HOME")});
-    const QString configHome = env.value(QStringLiteral("LLXPRT_CONFIG_HOME"));
-    if (usableOverride(configHome))
-        candidates.append(
-            {configHome + QStringLiteral("/tmp"), QStringLiteral("LLXPRT_CONFIG_HOME")});
+    // Overrides are taken as bytes: a folder name need not be valid UTF-8.
+    for (const char *name : {"LLXPRT_LOG_HOME", "LLXPRT_CONFIG_HOME"}) {
+        const QString value = env.value(QString::fromLatin1(name));
+        if (!usableOverride(value))
+            continue;
+        ScanTarget target{value + QStringLiteral("/tmp"), QString::fromLatin1(name)};
+        const QByteArray raw = qgetenv(name);
+        if (env.value(QString::fromLatin1(name)) == QFile::decodeName(raw) &&
+            QFile::encodeName(QFile::decodeName(raw)) != raw)
+            target.rawPath = raw + "/tmp";
+        candidates.append(target);
+    }
 
-    const QString home = homeDir(env);
+    const QString home = homeDirectory(env);
     const QString xdgState = env.value(QStringLiteral("XDG_STATE_HOME"));
     if (usableOverride(xdgState))
         candidates.append({xdgState + QStringLiteral("/llxprt-code/tmp"),

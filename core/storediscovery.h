@@ -14,7 +14,15 @@ struct ScanTarget
     QString path;
     QString source;
     bool legacy = false; // the 0.9.x root, which llxprt's janitor never visits
+    // The path as the system gave it, when that is not valid UTF-8 (a
+    // command-line argument, an environment variable); used instead of path.
+    QByteArray rawPath;
+
+    QByteArray bytes() const;
 };
+
+// The user's home: $HOME, else the password database's entry.
+QString homeDirectory(const QProcessEnvironment &env);
 
 // The roots llxprt itself would use, in its order, plus the legacy root. Only
 // roots that exist are returned unless includeMissing is set.

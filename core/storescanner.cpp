@@ -154,7 +154,7 @@ StoreSnapshot StoreScanner::scan(const QVector<ScanTarget> &targets)
 void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootIndex)
 {
     RootEntry &root = pass.snapshot.roots[rootIndex];
-    const QByteArray path = QFile::encodeName(target.path);
+    const QByteArray path = target.bytes();
     // The root itself was named by the user, so it may be reached through a link;
     // nothing below it is.
     Fd fd(::open(path.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
