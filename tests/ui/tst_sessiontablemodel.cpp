@@ -164,6 +164,10 @@ void tst_SessionTableModel::leftoverFilesAreRowsOfTheirOwn()
     store.writeRecording(chats, idA, m_ws);
     const QString lock = store.writeLock(chats, idA, dead, 3 * 3600 * 1000);
     QVERIFY(QFile::copy(lock, lock + QStringLiteral(".tguard")));
+    // A publication temp left by a crash 20 minutes ago (rename keeps the mtime).
+    const QString tempLock = store.writeLock(chats, idB, dead, 20 * 60 * 1000);
+    const QString temp = tempLock + QStringLiteral(".0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e.locktmp");
+    QVERIFY(QFile::rename(tempLock, temp));
     QFile notes(chats + QStringLiteral("/notes.lock"));
     QVERIFY(notes.open(QIODevice::WriteOnly));
     notes.write("not json");
@@ -172,13 +176,27 @@ void tst_SessionTableModel::leftoverFilesAreRowsOfTheirOwn()
     SessionTableModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setSnapshot(store.scan());
-    QCOMPARE(model.rowCount(), 3);
-    const int guard = model.rowForKey(QStringLiteral("f:") + lock + QStringLiteral(".tguard"));
+    QCOMPARE(model.rowCount(), 4);
+    const int guardRow = model.rowForKey(QStringLiteral("f:") + lock + QStringLiteral(".tguard"));
+    const int tempRow = model.rowForKey(QStringLiteral("f:") + temp);
     const int other = model.rowForKey(QStringLiteral("f:") + chats + QStringLiteral("/notes.lock"));
-    QVERIFY(guard >= 0);
-    QVERIFY(other >= 0);
-    QVERIFY(model.rowAt(guard)->isLeftover());
-    QVERIFY(model.data(model.index(guard, 0), SessionTableModel::AttentionRole).toBool());
+    QVERIFY(guardRow >= 0 && tempRow >= 0 && other >= 0);
+
+    const SessionRow *t = model.rowAt(tempRow);
+    QVERIFY(!t->isSession());
+    QCOMPARE(t->state(), RowState::Stale);
+    QVERIFY(t->isLeftover());
+    QVERIFY(model.data(model.index(tempRow, 0), SessionTableModel::AttentionRole).toBool());
+    QVERIFY(model.data(model.index(tempRow, 0)).toString().contains(QStringLiteral("leftover")));
+    QVERIFY(t->title().contains(QStringLiteral("publication temp")));
+
+    // A guard made a moment ago belongs to a transition that may be running.
+    const SessionRow *g = model.rowAt(guardRow);
+    QVERIFY(!g->isSession());
+    QCOMPARE(g->state(), RowState::InTransition);
+    QVERIFY(!g->isLeftover());
+    QCOMPARE(g->action(), Action::Keep);
+
     QCOMPARE(model.rowAt(other)->state(), RowState::NotALock);
     QCOMPARE(model.rowAt(other)->action(), Action::Never);
     QVERIFY(!model.data(model.index(other, 0), SessionTableModel::AttentionRole).toBool());
