@@ -374,7 +374,16 @@ int commandRemove(const QStringList &arguments, const QList<QByteArray> &raw)
     LockRemover remover(audit);
     RemovalRequest request = RemovalRequest::forPath(paths.first());
     request.force = parser.isSet(QStringLiteral("force"));
+    // Never cut the protocol in half: a stop signal takes effect after it.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGHUP);
+    sigset_t previous;
+    pthread_sigmask(SIG_BLOCK, &stopSignals, &previous);
     const RemovalResult r = remover.remove(request);
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (parser.isSet(QStringLiteral("json")))
         out() << QJsonDocument(resultToJson(r)).toJson(QJsonDocument::Indented);
     else
