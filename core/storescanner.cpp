@@ -165,11 +165,30 @@ void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootInde
     }
     root.exists = true;
 
-    if (baseName(path) == "chats") {
+    // A project or chats folder is never entered through a link, even when
+    // named directly: removal would refuse it, so listing it would mislead.
+    const auto isLink = [](const QByteArray &p) {
+        struct stat st{};
+        return ::lstat(p.constData(), &st) == 0 && S_ISLNK(st.st_mode);
+    };
+    QByteArray clean = path;
+    while (clean.size() > 1 && clean.endsWith('/'))
+        clean.chop(1);
+    const QByteArray parent = clean.contains('/') ? clean.left(clean.lastIndexOf('/')) : ".";
+    const bool chatsFolder = baseName(clean) == "chats";
+    const bool projectFolder = !chatsFolder && hasDirectory(fd.get(), "chats");
+    if ((chatsFolder || projectFolder)
+        && (isLink(clean) || (chatsFolder && !parent.isEmpty() && isLink(parent)))) {
+        pass.snapshot.problems.append(
+            {displayPath(clean), QStringLiteral("reached through a symlink; not followed (name"
+                                                " the real folder instead)")});
+        return;
+    }
+    if (chatsFolder) {
         scanProject(pass, -1, path, rootIndex);
         return;
     }
-    if (hasDirectory(fd.get(), "chats")) {
+    if (projectFolder) {
         scanProject(pass, fd.get(), path, rootIndex);
         return;
     }
