@@ -133,7 +133,10 @@ bool reportRootErrors(const StoreSnapshot &snapshot, bool explicitPaths)
 
 QString shortAge(const std::optional<qint64> &ms)
 {
-    return ms ? humanDuration(*ms) : QStringLiteral("-");
+    if (!ms)
+        return QStringLiteral("-");
+    // A timestamp ahead of the clock (flag clock-skew) reads as "in ...".
+    return *ms < 0 ? QStringLiteral("in %1").arg(humanDuration(-*ms)) : humanDuration(*ms);
 }
 
 QString verdictLabel(const Judgement &j)
