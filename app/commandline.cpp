@@ -53,6 +53,17 @@ const char kUsage[] =
     "Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,\n"
     "            3 list --fail-on-stale found a stale lock.\n";
 
+// The signals that ask lockscope to stop: held while a removal is under way.
+sigset_t stopSignalSet()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    return set;
+}
+
 QString counted(qsizetype n, const char *one, const char *many)
 {
     return QStringLiteral("%1 %2").arg(n).arg(QString::fromLatin1(n == 1 ? one : many));
@@ -312,11 +323,7 @@ int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
     LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
     // A removal is never cut in half (which would leave its guard behind): the
     // stop signals wait until the file in hand is done, then end the clean-up.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGHUP);
+    const sigset_t stopSignals = stopSignalSet();
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
     bool interrupted = false;
     const QVector<RemovalResult> results = manager.cleanupOrphanedLocks(snap, [&] {
@@ -378,11 +385,7 @@ int commandRemove(const QStringList &arguments, const QList<QByteArray> &raw)
     RemovalRequest request = RemovalRequest::forPath(paths.first());
     request.force = parser.isSet(QStringLiteral("force"));
     // Never cut the protocol in half: a stop signal takes effect after it.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGHUP);
+    const sigset_t stopSignals = stopSignalSet();
     sigset_t previous;
     pthread_sigmask(SIG_BLOCK, &stopSignals, &previous);
     const RemovalResult r = remover.remove(request);
@@ -424,11 +427,7 @@ int commandHold(const QStringList &arguments, const QList<QByteArray> &raw)
 
     // Block the signals first so that one arriving early is not lost; sigwait
     // then takes it synchronously and the lock is released on the way out.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGHUP);
+    const sigset_t stopSignals = stopSignalSet();
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
     AuditLog audit;
