@@ -1,6 +1,7 @@
 #include "snapshotjson.h"
 
 #include <QJsonArray>
+#include <QSysInfo>
 
 namespace lockscope {
 
@@ -75,7 +76,17 @@ QJsonObject lockToJson(const LockEntry &lock, const StoreSnapshot *snapshot, qin
     o.insert(QLatin1String("reason"), j.reason);
     o.insert(QLatin1String("blockedReason"), stringOrNull(j.blockedReason));
     o.insert(QLatin1String("otherUserReason"), stringOrNull(j.otherUserReason));
-    o.insert(QLatin1String("holder"), holderToJson(lock.holder, wallNowMs, bootNowMs));
+    // The local process table says nothing about a holder on another host or
+    // behind a network filesystem: keep the facts, but do not call it alive or dead.
+    QJsonObject holder = holderToJson(lock.holder, wallNowMs, bootNowMs);
+    const bool foreignHost =
+        !lock.payload.hostname.isEmpty() && lock.payload.hostname != QSysInfo::machineHostName();
+    const bool remoteFs = lock.directory.kind == FilesystemKind::Network
+        || lock.directory.kind == FilesystemKind::Fuse;
+    holder.insert(QLatin1String("meaningfulHere"), !foreignHost && !remoteFs);
+    if (foreignHost || remoteFs)
+        holder.insert(QLatin1String("alive"), QJsonValue());
+    o.insert(QLatin1String("holder"), holder);
     o.insert(QLatin1String("upstreamInUse"), lock.upstream.inUse);
     o.insert(QLatin1String("upstreamStale"), lock.upstream.staleB);
     o.insert(QLatin1String("upstreamJanitorRemoves"), lock.upstream.janitorRemoves);
