@@ -2,7 +2,9 @@
 #include "processexitwatcher.h"
 #include "sessiontablemodel.h"
 #include "storewatcher.h"
+#include "lockpayload.h"
 #include "teststore.h"
+#include "timestamp.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -33,6 +35,8 @@ private slots:
     void burstOfChangesIsOneScan();
     void cleanupIsOneRefresh();
     void newProjectIsPickedUp();
+    void lockRewrittenByRenameIsSeen();
+    void burstOfThousandsOfFilesStaysCorrect();
 
 private:
     int rowState(const QString &id) const;
@@ -243,6 +247,49 @@ void tst_LiveStore::newProjectIsPickedUp()
     m_store->writeLock(project + QStringLiteral("/chats"), id, TestStore::deadPid(), 10'000);
     const QString rowKey = QStringLiteral("s:") + project + QStringLiteral("/chats\n") + id;
     QTRY_VERIFY_WITH_TIMEOUT(m_model->rowForKey(rowKey) >= 0, 1500);
+}
+
+
+void tst_LiveStore::lockRewrittenByRenameIsSeen()
+{
+    // A stale lock replaced the way llxprt's takeover does it: a new inode
+    // renamed over the old name, naming a live holder.
+    const QString id = QStringLiteral("abababab-0000-4000-8000-000000000001");
+    const QString lock = m_store->writeLock(m_chats, id, TestStore::deadPid(), 3600 * 1000);
+    startStore();
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Stale), 2000);
+
+    const QString otherChats = m_store->chats(QStringLiteral("/home/test/other"));
+    auto holder = TestStore::startHolder(otherChats, QStringLiteral("abababab-0000-4000-8000-000000000002"));
+    QVERIFY(holder);
+    const QString temp = lock + QStringLiteral(".replacement");
+    QFile file(temp);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(makeLockPayload(holder->processId(),
+                               formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
+                               QStringLiteral("0b9f3f1e-2f6a-4c1b-9d0e-6a7b8c9d0e1f")));
+    file.close();
+    QCOMPARE(::rename(QFile::encodeName(temp).constData(), QFile::encodeName(lock).constData()), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Held), 2000);
+    holder->terminate();
+    holder->waitForFinished(5000);
+}
+
+void tst_LiveStore::burstOfThousandsOfFilesStaysCorrect()
+{
+    startStore();
+    QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
+    const qint64 dead = TestStore::deadPid();
+    for (int i = 0; i < 3000; ++i)
+        m_store->writeLock(
+            m_chats, QStringLiteral("acacacac-0000-4000-8000-%1").arg(i, 12, 10, QLatin1Char('0')),
+            dead, 10'000);
+    // Every one of the 3,000 locks ends up as a stale row; the 6,000 events
+    // were coalesced into a few scans.
+    QTRY_COMPARE_WITH_TIMEOUT(m_model->rowCount(), 3000, 10000);
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        QCOMPARE(int(m_model->rowAt(row)->state()), int(RowState::Stale));
+    QVERIFY2(scans.count() <= 20, qPrintable(QString::number(scans.count())));
 }
 
 QTEST_MAIN(tst_LiveStore)
