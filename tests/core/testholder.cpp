@@ -5,6 +5,8 @@
 //   lockscope_testholder exit                  print the PID, exit at once
 //   lockscope_testholder wait                  print the PID, live until stdin closes
 //   lockscope_testholder thread                print a thread id, live until stdin closes
+//   lockscope_testholder inotify-hog           take all of this user's inotify instances
+//   lockscope_testholder watch DIR...          report StoreWatcher's view, again per stdin line
 //   lockscope_testholder leader-exits          print the PID, end the main thread, live on
 //                                              in another thread until stdin closes
 //   lockscope_testholder acquire CHATS ID      take the lock, print the outcome, hold
@@ -18,6 +20,7 @@
 //                                              acquire: outcome, hold until EOF, release
 
 #include "lockmanager.h"
+#include "storewatcher.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -26,8 +29,9 @@
 
 #include <atomic>
 #include <cstdio>
-#include <sys/syscall.h>
 #include <pthread.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <thread>
 #include <unistd.h>
 
@@ -63,6 +67,32 @@ int main(int argc, char *argv[])
     if (mode == QLatin1String("wait")) {
         say(QByteArray::number(::getpid()));
         waitForStdinClose();
+        return 0;
+    }
+    if (mode == QLatin1String("inotify-hog")) {
+        // Takes every inotify instance this user may have, then waits.
+        int taken = 0;
+        while (::inotify_init1(IN_CLOEXEC) >= 0)
+            ++taken;
+        say("hogging " + QByteArray::number(taken) + ' ' + QByteArray::number(errno));
+        waitForStdinClose();
+        return 0;
+    }
+    if (mode == QLatin1String("watch")) {
+        // Watches the folders given, prints what StoreWatcher says, and
+        // tries again at each line read from stdin.
+        StoreWatcher watcher;
+        const QStringList dirs = args.mid(1);
+        const auto report = [&] {
+            watcher.watch(dirs);
+            say(watcher.degraded()
+                    ? "degraded " + watcher.degradedReason().toUtf8()
+                    : "live " + QByteArray::number(watcher.watchedDirectories().size()));
+        };
+        report();
+        char buffer[64];
+        while (::read(STDIN_FILENO, buffer, sizeof buffer) > 0)
+            report();
         return 0;
     }
     if (mode == QLatin1String("leader-exits")) {
