@@ -38,10 +38,10 @@ constexpr qint64 kHourMs = 3600 * 1000;
 QByteArray header(const QString &id, const QByteArray &hash)
 {
     return "{\"v\":1,\"seq\":1,\"ts\":\"2026-12-04T10:00:00.000Z\",\"type\":\"session_start\","
-           "\"payload\":{\"sessionId\":\""
-        + id.toLatin1() + "\",\"projectHash\":\"" + hash
-        + "\",\"workspaceDirs\":[\"/home/user/project\"],\"provider\":\"openai\",\"model\":"
-          "\"gpt-5\",\"startTime\":\"2026-12-04T10:00:00.000Z\"}}\n";
+           "\"payload\":{\"sessionId\":\"" +
+           id.toLatin1() + "\",\"projectHash\":\"" + hash +
+           "\",\"workspaceDirs\":[\"/home/user/project\"],\"provider\":\"openai\",\"model\":"
+           "\"gpt-5\",\"startTime\":\"2026-12-04T10:00:00.000Z\"}}\n";
 }
 
 // About 64 KiB of ordinary event lines, written repeatedly to reach a size.
@@ -51,10 +51,10 @@ const QByteArray &eventBlock()
         QByteArray b;
         int seq = 2;
         while (b.size() < 64 * 1024) {
-            b += "{\"v\":1,\"seq\":" + QByteArray::number(seq++)
-                + ",\"ts\":\"2026-12-04T10:00:01.000Z\",\"type\":\"content\",\"payload\":"
-                  "{\"content\":{\"speaker\":\"ai\",\"blocks\":[{\"type\":\"text\",\"text\":\""
-                + QByteArray(400, 'x') + "\"}]}}}\n";
+            b += "{\"v\":1,\"seq\":" + QByteArray::number(seq++) +
+                 ",\"ts\":\"2026-12-04T10:00:01.000Z\",\"type\":\"content\",\"payload\":"
+                 "{\"content\":{\"speaker\":\"ai\",\"blocks\":[{\"type\":\"text\",\"text\":\"" +
+                 QByteArray(400, 'x') + "\"}]}}}\n";
         }
         return b;
     }();
@@ -128,9 +128,9 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
     QRandomGenerator random(42);
     QVector<QByteArray> chats;
     for (int p = 0; p < store.projects; ++p) {
-        const QByteArray hash =
-            QCryptographicHash::hash("/home/user/p" + QByteArray::number(p), QCryptographicHash::Sha256)
-                .toHex();
+        const QByteArray hash = QCryptographicHash::hash("/home/user/p" + QByteArray::number(p),
+                                                         QCryptographicHash::Sha256)
+                                    .toHex();
         const QByteArray dir = QFile::encodeName(store.root) + '/' + hash + "/chats";
         QDir().mkpath(QFile::decodeName(dir));
         chats << dir;
@@ -143,8 +143,9 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
         const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         ids << id;
         const QByteArray &dir = chats.at(i % chats.size());
-        const QByteArray name = "session-2026-12-04T10-" + QByteArray::number(10 + i / 60 % 50)
-            + '-' + QByteArray::number(10 + i % 50) + '-' + id.left(12).toLatin1() + ".jsonl";
+        const QByteArray name = "session-2026-12-04T10-" + QByteArray::number(10 + i / 60 % 50) +
+                                '-' + QByteArray::number(10 + i % 50) + '-' +
+                                id.left(12).toLatin1() + ".jsonl";
         const qint64 size = recordingSize(random);
         writeFile(dir + '/' + name, header(id, dir.mid(dir.size() - 70, 64)), size);
         store.bytes += size;
@@ -157,7 +158,9 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
         ++store.locks;
     };
     int index = 0;
-    const auto next = [&] { return (index++ * 7919) % recordings; };
+    const auto next = [&] {
+        return (index++ * 7919) % recordings;
+    };
     const auto payload = [&](qint64 pid, qint64 at, int i) {
         return makeLockPayload(pid, formatTimestamp(at), ids.at(i),
                                QUuid::createUuid().toString(QUuid::WithoutBraces));
@@ -178,8 +181,10 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
         const int i = next();
         lockAt(i, "{\"pid\":");
         if (n % 2 == 0) {
-            const QByteArray path = chats.at(i % chats.size()) + '/' + ids.at(i).toLatin1() + ".lock";
-            timespec times[2] = {{(now - 72 * kHourMs) / 1000, 0}, {(now - 72 * kHourMs) / 1000, 0}};
+            const QByteArray path =
+                chats.at(i % chats.size()) + '/' + ids.at(i).toLatin1() + ".lock";
+            timespec times[2] = {{(now - 72 * kHourMs) / 1000, 0},
+                                 {(now - 72 * kHourMs) / 1000, 0}};
             ::utimensat(AT_FDCWD, path.constData(), times, 0);
         }
     }
@@ -188,8 +193,8 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
         const QByteArray &dir = chats.at(i % chats.size());
         const QByteArray bytes = payload(dead, now - kHourMs, i);
         writeFile(dir + '/' + ids.at(i).toLatin1() + ".lock.tguard", bytes, bytes.size());
-        writeFile(dir + '/' + ids.at(i).toLatin1() + ".lock."
-                      + QUuid::createUuid().toString(QUuid::WithoutBraces).toLatin1() + ".locktmp",
+        writeFile(dir + '/' + ids.at(i).toLatin1() + ".lock." +
+                      QUuid::createUuid().toString(QUuid::WithoutBraces).toLatin1() + ".locktmp",
                   bytes, bytes.size());
         store.locks += 2;
     }
@@ -220,7 +225,9 @@ qint64 rawBaseline(const QString &root, int *entries)
             if (e->d_name[0] == '.')
                 continue;
             ++*entries;
-            struct stat st{};
+            struct stat st
+            {
+            };
             ::fstatat(chatsFd, e->d_name, &st, AT_SYMLINK_NOFOLLOW);
             const int fd = ::openat(chatsFd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
             if (fd < 0)
@@ -228,8 +235,8 @@ qint64 rawBaseline(const QString &root, int *entries)
             const ssize_t n = ::read(fd, buffer, sizeof buffer);
             ::close(fd);
             const size_t len = std::strlen(e->d_name);
-            if (n > 7 && len > 5 && std::strcmp(e->d_name + len - 5, ".lock") == 0
-                && std::strncmp(buffer, "{\"pid\":", 7) == 0) {
+            if (n > 7 && len > 5 && std::strcmp(e->d_name + len - 5, ".lock") == 0 &&
+                std::strncmp(buffer, "{\"pid\":", 7) == 0) {
                 const long pid = std::strtol(buffer + 7, nullptr, 10);
                 if (pid > 0)
                     ::kill(pid_t(pid), 0);
@@ -320,8 +327,8 @@ int main(int argc, char *argv[])
                       QDir::tempPath() + QStringLiteral("/lockscope-bench")});
     parser.addOption({QStringLiteral("repeat"), QStringLiteral("runs per measurement"),
                       QStringLiteral("n"), QStringLiteral("5")});
-    parser.addOption({QStringLiteral("one"), QStringLiteral("internal: one size"),
-                      QStringLiteral("n")});
+    parser.addOption(
+        {QStringLiteral("one"), QStringLiteral("internal: one size"), QStringLiteral("n")});
     parser.process(app);
     const QString dir = parser.value(QStringLiteral("dir"));
     const int repeat = parser.value(QStringLiteral("repeat")).toInt();

@@ -81,8 +81,8 @@ QJsonObject lockToJson(const LockEntry &lock, const StoreSnapshot *snapshot, qin
     QJsonObject holder = holderToJson(lock.holder, wallNowMs, bootNowMs);
     const bool foreignHost =
         !lock.payload.hostname.isEmpty() && lock.payload.hostname != QSysInfo::machineHostName();
-    const bool remoteFs = lock.directory.kind == FilesystemKind::Network
-        || lock.directory.kind == FilesystemKind::Fuse;
+    const bool remoteFs = lock.directory.kind == FilesystemKind::Network ||
+                          lock.directory.kind == FilesystemKind::Fuse;
     holder.insert(QLatin1String("meaningfulHere"), !foreignHost && !remoteFs);
     if (foreignHost || remoteFs)
         holder.insert(QLatin1String("alive"), QJsonValue());

@@ -168,7 +168,9 @@ void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootInde
     // A project or chats folder is never entered through a link, even when
     // named directly: removal would refuse it, so listing it would mislead.
     const auto isLink = [](const QByteArray &p) {
-        struct stat st{};
+        struct stat st
+        {
+        };
         return ::lstat(p.constData(), &st) == 0 && S_ISLNK(st.st_mode);
     };
     QByteArray clean = path;
@@ -177,8 +179,8 @@ void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootInde
     const QByteArray parent = clean.contains('/') ? clean.left(clean.lastIndexOf('/')) : ".";
     const bool chatsFolder = baseName(clean) == "chats";
     const bool projectFolder = !chatsFolder && hasDirectory(fd.get(), "chats");
-    if ((chatsFolder || projectFolder)
-        && (isLink(clean) || (chatsFolder && !parent.isEmpty() && isLink(parent)))) {
+    if ((chatsFolder || projectFolder) &&
+        (isLink(clean) || (chatsFolder && !parent.isEmpty() && isLink(parent)))) {
         pass.snapshot.problems.append(
             {displayPath(clean), QStringLiteral("reached through a symlink; not followed (name"
                                                 " the real folder instead)")});

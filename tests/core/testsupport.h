@@ -232,8 +232,8 @@ inline bool copyTree(const QString &from, const QString &to)
 inline QString sharedFixture()
 {
     const QByteArray env = qgetenv("LOCKSCOPE_SHARED_DIR");
-    const QString shared = env.isEmpty() ? QStringLiteral(LOCKSCOPE_SHARED_DIR)
-                                         : QString::fromLocal8Bit(env);
+    const QString shared =
+        env.isEmpty() ? QStringLiteral(LOCKSCOPE_SHARED_DIR) : QString::fromLocal8Bit(env);
     const QString store = shared + QStringLiteral("/fixtures/llxprt-store");
     if (!QDir(store).exists())
         qWarning("The shared fixture store is not at %s: put the shared/ folder beside the"

@@ -27,8 +27,10 @@ namespace {
 
 const QString kWebapp =
     QStringLiteral("8a25376b64fb964a267361a525300880d925db61da316065ac206e1dc1c9308b");
-const QString kApi = QStringLiteral("4a9d639f49e85907a2973f057fbd0aa01c6bc3cb7dcf82b256a06098d002069c");
-const QString kOld = QStringLiteral("1d2153cbefce8414b5fa5cf06404ef93d4ac38b250e8f635c166db23587628dd");
+const QString kApi =
+    QStringLiteral("4a9d639f49e85907a2973f057fbd0aa01c6bc3cb7dcf82b256a06098d002069c");
+const QString kOld =
+    QStringLiteral("1d2153cbefce8414b5fa5cf06404ef93d4ac38b250e8f635c166db23587628dd");
 
 const QString kClosed = QStringLiteral("3f0c6d1e-8a2b-4c5d-9e7f-0a1b2c3d4e5f");
 const QString kNamed = QStringLiteral("7b9e2f4a-1c3d-4e5f-8a6b-9c0d1e2f3a4b");
@@ -96,8 +98,8 @@ Run runLockscope(const QStringList &args, const QProcessEnvironment &env, bool a
     if (asNobody)
         p.start(QStringLiteral("runuser"),
                 QStringList{QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
-                            lockscopeProgram()}
-                    + args);
+                            lockscopeProgram()} +
+                    args);
     else
         p.start(lockscopeProgram(), args);
     Run r;
@@ -228,7 +230,8 @@ private:
     void prepareStore(const QString &root, bool hardLinkGuard);
     QString webappChats(const QString &root) const
     {
-        return root + QStringLiteral("/state/llxprt-code/tmp/") + kWebapp + QStringLiteral("/chats");
+        return root + QStringLiteral("/state/llxprt-code/tmp/") + kWebapp +
+               QStringLiteral("/chats");
     }
     QString apiChats(const QString &root) const
     {
@@ -338,15 +341,16 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
         return;
 
     const qint64 before = nowMs();
-    const Run r = runLockscope({QStringLiteral("list"), QStringLiteral("--json")},
-                               storeEnvironment(root));
+    const Run r =
+        runLockscope({QStringLiteral("list"), QStringLiteral("--json")}, storeEnvironment(root));
     const qint64 after = nowMs();
     QVERIFY2(r.code == 0, r.describe().constData());
     const QJsonObject json = parseObject(r.out);
     QVERIFY2(!json.isEmpty(), r.out.constData());
 
     QCOMPARE(json.value(QLatin1String("schemaVersion")).toInt(), 1);
-    const ParsedTimestamp generated = parseTimestamp(json.value(QLatin1String("generatedAt")).toString());
+    const ParsedTimestamp generated =
+        parseTimestamp(json.value(QLatin1String("generatedAt")).toString());
     QVERIFY(generated.valid);
     QVERIFY(generated.msSinceEpoch >= before - 1000 && generated.msSinceEpoch <= after + 1000);
     QCOMPARE(json.value(QLatin1String("hostname")).toString(), QSysInfo::machineHostName());
@@ -356,9 +360,11 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
     QCOMPARE(roots.size(), 2);
     QCOMPARE(roots.at(0)[QLatin1String("path")].toString(),
              root + QStringLiteral("/state/llxprt-code/tmp"));
-    QVERIFY2(roots.at(0)[QLatin1String("source")].toString().contains(QLatin1String("XDG_STATE_HOME")),
-             qPrintable(roots.at(0)[QLatin1String("source")].toString()));
-    QCOMPARE(roots.at(1)[QLatin1String("path")].toString(), root + QStringLiteral("/home/.llxprt/tmp"));
+    QVERIFY2(
+        roots.at(0)[QLatin1String("source")].toString().contains(QLatin1String("XDG_STATE_HOME")),
+        qPrintable(roots.at(0)[QLatin1String("source")].toString()));
+    QCOMPARE(roots.at(1)[QLatin1String("path")].toString(),
+             root + QStringLiteral("/home/.llxprt/tmp"));
     QVERIFY2(roots.at(1)[QLatin1String("source")].toString().contains(QLatin1String("legacy")),
              qPrintable(roots.at(1)[QLatin1String("source")].toString()));
 
@@ -373,8 +379,9 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
              (QSet<QString>{kClosed, kNamed, kCrashed, kNoRecording, kGuarded, kLegacySession}));
 
     const QJsonObject named = byId.value(kNamed);
-    QVERIFY(named.value(QLatin1String("recording")).toString().endsWith(
-        QLatin1String("/chats/session-2026-12-04T15-20-03-7b9e2f4a-1c3.jsonl")));
+    QVERIFY(named.value(QLatin1String("recording"))
+                .toString()
+                .endsWith(QLatin1String("/chats/session-2026-12-04T15-20-03-7b9e2f4a-1c3.jsonl")));
     QCOMPARE(named.value(QLatin1String("name")).toString(), QStringLiteral("ci-investigation"));
     // docs/json-schema.md: "title" is the session's name, else its title, else its
     // first human message. This session was named and has no session_metadata.
@@ -386,7 +393,8 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
     QCOMPARE(named.value(QLatin1String("sizeBytes")).toInteger(), 1112);
     const QJsonArray checkpoints = named.value(QLatin1String("checkpoints")).toArray();
     QCOMPARE(checkpoints.size(), 1);
-    QCOMPARE(checkpoints.at(0)[QLatin1String("name")].toString(), QStringLiteral("before-refactor"));
+    QCOMPARE(checkpoints.at(0)[QLatin1String("name")].toString(),
+             QStringLiteral("before-refactor"));
     QCOMPARE(checkpoints.at(0)[QLatin1String("id")].toString(),
              QStringLiteral("5bfde35e-2228-4c5a-9d56-a066d5da928a"));
     QVERIFY(named.value(QLatin1String("lock")).isNull());
@@ -395,21 +403,27 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
     const QJsonObject crashed = byId.value(kCrashed);
     QCOMPARE(crashed.value(QLatin1String("title")).toString(),
              QStringLiteral("Investigate CI-only build failure"));
-    QVERIFY(crashed.value(QLatin1String("lock")).toString().endsWith(
-        QLatin1Char('/') + kCrashed + QStringLiteral(".lock")));
+    QVERIFY(crashed.value(QLatin1String("lock"))
+                .toString()
+                .endsWith(QLatin1Char('/') + kCrashed + QStringLiteral(".lock")));
     QCOMPARE(byId.value(kClosed).value(QLatin1String("provider")).toString(),
              QStringLiteral("anthropic"));
     QCOMPARE(byId.value(kLegacySession).value(QLatin1String("title")).toString(),
              QStringLiteral("Investigate CI-only build failure"));
     const QJsonObject noRecording = byId.value(kNoRecording);
     QVERIFY(noRecording.value(QLatin1String("recording")).isNull());
-    QVERIFY(noRecording.value(QLatin1String("lock")).toString().endsWith(
-        QLatin1Char('/') + kNoRecording + QStringLiteral(".lock")));
-    QVERIFY(byId.value(kGuarded).value(QLatin1String("lock")).toString().endsWith(
-        QLatin1Char('/') + kGuardedLock));
+    QVERIFY(noRecording.value(QLatin1String("lock"))
+                .toString()
+                .endsWith(QLatin1Char('/') + kNoRecording + QStringLiteral(".lock")));
+    QVERIFY(byId.value(kGuarded)
+                .value(QLatin1String("lock"))
+                .toString()
+                .endsWith(QLatin1Char('/') + kGuardedLock));
     // The 0.10-era lock is keyed by the recording's file name, not by the id.
-    QVERIFY(byId.value(kLegacySession).value(QLatin1String("lock")).toString().endsWith(
-        QLatin1Char('/') + kLegacyLock));
+    QVERIFY(byId.value(kLegacySession)
+                .value(QLatin1String("lock"))
+                .toString()
+                .endsWith(QLatin1Char('/') + kLegacyLock));
 
     // Locks: every lock-like file and unknown entry, never a recording.
     const QJsonArray locks = json.value(QLatin1String("locks")).toArray();
@@ -440,8 +454,14 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
     const QString transition = QStringLiteral("in-transition");
     const QVector<Expected> expected{
         {kCrashed + QStringLiteral(".lock"), "lock", "held", "", {}, "keep", 1, 0},
-        {kNoRecording + QStringLiteral(".lock"), "lock", "stale", "holder-exited",
-         {QStringLiteral("orphaned")}, "remove", 0, 1},
+        {kNoRecording + QStringLiteral(".lock"),
+         "lock",
+         "stale",
+         "holder-exited",
+         {QStringLiteral("orphaned")},
+         "remove",
+         0,
+         1},
         // The guard makes llxprt's janitor skip the lock: it cannot take the guard.
         // A guard made less than 5 minutes ago keeps its lock in transition,
         // whether it is a link of the lock or a separate file: a taker that has
@@ -452,23 +472,33 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
         {QStringLiteral("notes.lock"), "", "not-a-lock", "", {}, "never", -1, -1},
         {QStringLiteral("archive"), "unknown", "not-a-lock", "", {}, "never", -1, -1},
         // The janitor never visits the 0.9.x root.
-        {kLegacyLock, "legacy-lock", "stale", "holder-exited", {QStringLiteral("legacy")},
-         "remove", 0, 0},
+        {kLegacyLock,
+         "legacy-lock",
+         "stale",
+         "holder-exited",
+         {QStringLiteral("legacy")},
+         "remove",
+         0,
+         0},
     };
     for (const Expected &e : expected) {
         const QJsonObject lock = entryNamed(locks, e.name);
         QVERIFY2(!lock.isEmpty(), qPrintable(e.name));
         const QByteArray where = e.name.toUtf8();
         if (!e.kind.isEmpty())
-            QCOMPARE(lock.value(QLatin1String("kind")).toString() + " " + where, e.kind + " " + where);
-        QCOMPARE(lock.value(QLatin1String("verdict")).toString() + " " + where, e.verdict + " " + where);
-        QCOMPARE(lock.value(QLatin1String("cause")).toString() + " " + where, e.cause + " " + where);
+            QCOMPARE(lock.value(QLatin1String("kind")).toString() + " " + where,
+                     e.kind + " " + where);
+        QCOMPARE(lock.value(QLatin1String("verdict")).toString() + " " + where,
+                 e.verdict + " " + where);
+        QCOMPARE(lock.value(QLatin1String("cause")).toString() + " " + where,
+                 e.cause + " " + where);
         if (e.cause.isEmpty())
             QVERIFY2(lock.value(QLatin1String("cause")).isNull(), where.constData());
         QStringList flags = stringList(lock.value(QLatin1String("flags")));
         flags.removeAll(QStringLiteral("not-llxprt")); // evidence about the test's holder program
         QCOMPARE(flags.join(',') + " " + where, e.flags.join(',') + " " + where);
-        QCOMPARE(lock.value(QLatin1String("action")).toString() + " " + where, e.action + " " + where);
+        QCOMPARE(lock.value(QLatin1String("action")).toString() + " " + where,
+                 e.action + " " + where);
         QVERIFY2(!lock.value(QLatin1String("reason")).toString().isEmpty(), where.constData());
         if (e.upstreamInUse >= 0) {
             QCOMPARE(lock.value(QLatin1String("upstreamInUse")).toBool(), e.upstreamInUse == 1);
@@ -500,7 +530,8 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
     // machine is that host, its PID cannot be judged here.
     const QJsonObject lease = entryNamed(locks, kLease);
     QCOMPARE(lease.value(QLatin1String("kind")).toString(), QStringLiteral("lease"));
-    const qint64 beatAge = nowMs() - parseTimestamp(QStringLiteral("2026-12-04T15:18:30.000Z")).msSinceEpoch;
+    const qint64 beatAge =
+        nowMs() - parseTimestamp(QStringLiteral("2026-12-04T15:18:30.000Z")).msSinceEpoch;
     if (QSysInfo::machineHostName() != QLatin1String("devbox") && beatAge > 10 * kMinute) {
         QCOMPARE(lease.value(QLatin1String("verdict")).toString(), QStringLiteral("unverifiable"));
         QCOMPARE(lease.value(QLatin1String("action")).toString(), QStringLiteral("force"));
@@ -515,8 +546,8 @@ void tst_CommandLine::listTableAndSummary()
     if (QTest::currentTestFailed())
         return;
 
-    const Run json = runLockscope({QStringLiteral("list"), QStringLiteral("--json")},
-                                  storeEnvironment(root));
+    const Run json =
+        runLockscope({QStringLiteral("list"), QStringLiteral("--json")}, storeEnvironment(root));
     QCOMPARE(json.code, 0);
     const QJsonArray locks = parseObject(json.out).value(QLatin1String("locks")).toArray();
     QVERIFY(!locks.isEmpty());
@@ -535,8 +566,8 @@ void tst_CommandLine::listTableAndSummary()
     QSet<QString> rowFiles;
     for (int i = 1; i <= locks.size(); ++i) {
         const QString &row = lines.at(i);
-        QVERIFY2(row.size() > fileColumn && row.at(fileColumn - 1) == QLatin1Char(' ')
-                     && row.at(fileColumn) != QLatin1Char(' '),
+        QVERIFY2(row.size() > fileColumn && row.at(fileColumn - 1) == QLatin1Char(' ') &&
+                     row.at(fileColumn) != QLatin1Char(' '),
                  qPrintable(row));
         const QString file = row.mid(fileColumn);
         rowFiles.insert(file);
@@ -610,8 +641,8 @@ void tst_CommandLine::cleanDryRunRemovesNothing()
         return;
     // A guard copied a moment ago counts as a running transition; without it
     // the guarded lock is plainly stale.
-    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi
-                          + QStringLiteral("/chats/") + kGuard));
+    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi +
+                          QStringLiteral("/chats/") + kGuard));
     const QMap<QString, QByteArray> before = filesUnder(root);
 
     const Run plain = runLockscope({QStringLiteral("clean"), QStringLiteral("--dry-run")},
@@ -641,8 +672,8 @@ void tst_CommandLine::cleanRemovesExactlyTheStaleFiles()
     prepareStore(root, false);
     if (QTest::currentTestFailed())
         return;
-    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi
-                          + QStringLiteral("/chats/") + kGuard));
+    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi +
+                          QStringLiteral("/chats/") + kGuard));
     const QMap<QString, QByteArray> before = filesUnder(root);
     const QString state = QStringLiteral("state/llxprt-code/tmp/");
     const QSet<QString> removable{
@@ -653,8 +684,8 @@ void tst_CommandLine::cleanRemovesExactlyTheStaleFiles()
     for (const QString &path : removable)
         QVERIFY2(before.contains(path), qPrintable(path));
 
-    const Run r = runLockscope({QStringLiteral("clean"), QStringLiteral("--json")},
-                               storeEnvironment(root));
+    const Run r =
+        runLockscope({QStringLiteral("clean"), QStringLiteral("--json")}, storeEnvironment(root));
     QVERIFY2(r.code == 0, r.describe().constData());
     const QJsonObject json = parseObject(r.out);
     const QJsonArray results = json.value(QLatin1String("results")).toArray();
@@ -666,8 +697,8 @@ void tst_CommandLine::cleanRemovesExactlyTheStaleFiles()
         const QString path = QDir(root).relativeFilePath(v[QLatin1String("path")].toString());
         const QString outcome = v[QLatin1String("outcome")].toString();
         reported.insert(path);
-        QVERIFY2(outcome == QLatin1String("removed")
-                     || (path.endsWith(QLatin1String(".tguard")) && outcome == QLatin1String("already-gone")),
+        QVERIFY2(outcome == QLatin1String("removed") || (path.endsWith(QLatin1String(".tguard")) &&
+                                                         outcome == QLatin1String("already-gone")),
                  qPrintable(path + QStringLiteral(": ") + outcome));
     }
     QCOMPARE(reported, removable);
@@ -698,8 +729,8 @@ void tst_CommandLine::cleanRemovesExactlyTheStaleFiles()
     QCOMPARE(audited, removable);
 
     // A second run finds nothing to do.
-    const Run again = runLockscope({QStringLiteral("clean"), QStringLiteral("--json")},
-                                   storeEnvironment(root));
+    const Run again =
+        runLockscope({QStringLiteral("clean"), QStringLiteral("--json")}, storeEnvironment(root));
     QCOMPARE(again.code, 0);
     QCOMPARE(parseObject(again.out).value(QLatin1String("results")).toArray().size(), 0);
 }
@@ -712,9 +743,10 @@ void tst_CommandLine::removeForceAction_data()
     QTest::newRow("corrupt and changed a moment ago (busy)")
         << QByteArray("{\"pid\":4242,\"timesta") << "busy";
     QTest::newRow("payload names another host (unverifiable)")
-        << QByteArray("{\"pid\":4242,\"timestamp\":\"2026-12-04T15:20:03.589Z\",\"sessionId\":\"ID\","
-                      "\"ownerToken\":\"7f46ae57-34f1-4b2c-b2b2-f83b3c54b37d\",\"hostname\":"
-                      "\"elsewhere.example\"}")
+        << QByteArray(
+               "{\"pid\":4242,\"timestamp\":\"2026-12-04T15:20:03.589Z\",\"sessionId\":\"ID\","
+               "\"ownerToken\":\"7f46ae57-34f1-4b2c-b2b2-f83b3c54b37d\",\"hostname\":"
+               "\"elsewhere.example\"}")
         << "unverifiable";
 }
 
@@ -729,11 +761,12 @@ void tst_CommandLine::removeForceAction()
     const QString path = lockWithRecording(tmp.filePath(QStringLiteral("chats")), id, payload);
     const QString auditPath = tmp.filePath(QStringLiteral("audit.jsonl"));
 
-    const Run list = runLockscope({QStringLiteral("list"), QStringLiteral("--json"),
-                                   tmp.filePath(QStringLiteral("chats"))},
-                                  plainEnvironment(auditPath));
-    const QJsonObject lock = entryNamed(
-        parseObject(list.out).value(QLatin1String("locks")).toArray(), id + QStringLiteral(".lock"));
+    const Run list = runLockscope(
+        {QStringLiteral("list"), QStringLiteral("--json"), tmp.filePath(QStringLiteral("chats"))},
+        plainEnvironment(auditPath));
+    const QJsonObject lock =
+        entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
+                   id + QStringLiteral(".lock"));
     QCOMPARE(lock.value(QLatin1String("verdict")).toString(), verdict);
     QCOMPARE(lock.value(QLatin1String("action")).toString(), QStringLiteral("force"));
 
@@ -770,7 +803,8 @@ void tst_CommandLine::removeNeverAction()
     const QString id = newId();
     // A stale lock of another session: the target of the link, and the payload of the mismatch.
     const QString other = newId();
-    const QString target = lockWithRecording(chats, other, lockBytes(m_dead, nowMs() - kHour, other));
+    const QString target =
+        lockWithRecording(chats, other, lockBytes(m_dead, nowMs() - kHour, other));
     const QByteArray targetBytes = readBytes(target);
 
     QString path;
@@ -819,7 +853,8 @@ void tst_CommandLine::restorePutsTheLockBack()
     const QByteArray bytes = readBytes(path);
     const QProcessEnvironment env = plainEnvironment(tmp.filePath(QStringLiteral("audit.jsonl")));
 
-    const Run removed = runLockscope({QStringLiteral("remove"), QStringLiteral("--json"), path}, env);
+    const Run removed =
+        runLockscope({QStringLiteral("remove"), QStringLiteral("--json"), path}, env);
     QVERIFY2(removed.code == 0, removed.describe().constData());
     const QJsonObject result = parseObject(removed.out);
     QCOMPARE(result.value(QLatin1String("outcome")).toString(), QStringLiteral("removed"));
@@ -830,7 +865,9 @@ void tst_CommandLine::restorePutsTheLockBack()
     const Run restored = runLockscope({QStringLiteral("restore"), auditId}, env);
     QVERIFY2(restored.code == 0, restored.describe().constData());
     QCOMPARE(readBytes(path), bytes);
-    struct stat st{};
+    struct stat st
+    {
+    };
     QCOMPARE(::lstat(raw(path).constData(), &st), 0);
     QCOMPARE(st.st_mode & 07777, mode_t(0640));
     QVERIFY(S_ISREG(st.st_mode));
@@ -878,8 +915,9 @@ void tst_CommandLine::holdAcquiresAndReleasesOnSigterm()
 
     const Run list = runLockscope({QStringLiteral("list"), QStringLiteral("--json"), chats}, env);
     QCOMPARE(list.code, 0);
-    const QJsonObject lock = entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
-                                        id + QStringLiteral(".lock"));
+    const QJsonObject lock =
+        entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
+                   id + QStringLiteral(".lock"));
     QCOMPARE(lock.value(QLatin1String("verdict")).toString(), QStringLiteral("held"));
     QCOMPARE(lock.value(QLatin1String("action")).toString(), QStringLiteral("keep"));
     QCOMPARE(lock.value(QLatin1String("upstreamInUse")).toBool(), true);
@@ -926,9 +964,9 @@ void tst_CommandLine::otherUsersHolderIsHeld()
 
     QProcess holder;
     if (holderIsNobody)
-        holder.start(QStringLiteral("runuser"), {QStringLiteral("-u"), QStringLiteral("nobody"),
-                                                  QStringLiteral("--"), holderProgram(),
-                                                  QStringLiteral("wait")});
+        holder.start(QStringLiteral("runuser"),
+                     {QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
+                      holderProgram(), QStringLiteral("wait")});
     else
         holder.start(holderProgram(), {QStringLiteral("wait")});
     const auto stop = qScopeGuard([&] {
@@ -962,8 +1000,8 @@ void tst_CommandLine::otherUsersHolderIsHeld()
     QCOMPARE(facts.value(QLatin1String("alive")).toBool(), true);
     QCOMPARE(facts.value(QLatin1String("eperm")).toBool(), viewerIsNobody && !holderIsNobody);
     if (!otherUid.isEmpty()) {
-        const QString said = lock.value(QLatin1String("reason")).toString() + QLatin1Char(' ')
-            + lock.value(QLatin1String("otherUserReason")).toString();
+        const QString said = lock.value(QLatin1String("reason")).toString() + QLatin1Char(' ') +
+                             lock.value(QLatin1String("otherUserReason")).toString();
         QVERIFY2(said.contains(QStringLiteral("uid ") + otherUid), qPrintable(said));
     }
 }
@@ -983,20 +1021,27 @@ void tst_CommandLine::ownershipAndDirectoryPermissions_data()
     const QStringList other{QStringLiteral("other-user")};
     const QStringList otherBlocked{QStringLiteral("blocked"), QStringLiteral("other-user")};
     QTest::newRow("root's dead lock in a folder nobody owns: nobody may remove it")
-        << uint(kNobody) << 0755 << 0644 << qint64(0) << "stale" << other << "" << "removed" << "";
+        << uint(kNobody) << 0755 << 0644 << qint64(0) << "stale" << other << ""
+        << "removed"
+        << "";
     QTest::newRow("root's dead lock in a folder nobody cannot write")
         << 0u << 0755 << 0644 << qint64(0) << "stale" << otherBlocked
-        << "no write permission on the directory" << "permission-denied"
+        << "no write permission on the directory"
+        << "permission-denied"
         << "no write permission on the directory";
     QTest::newRow("a lock nobody cannot read, changed an hour ago")
         << uint(kNobody) << 0755 << 0000 << kHour << "busy" << otherBlocked << "cannot be read"
-        << "" << "";
+        << ""
+        << "";
     QTest::newRow("a lock nobody cannot read, three days old: stale, never deleted unread")
         << uint(kNobody) << 0755 << 0000 << 72 * kHour << "stale" << otherBlocked
-        << "cannot be read" << "permission-denied" << "cannot be read";
+        << "cannot be read"
+        << "permission-denied"
+        << "cannot be read";
     QTest::newRow("root's dead lock in a sticky folder root owns")
         << 0u << 01777 << 0644 << qint64(0) << "stale" << otherBlocked << "sticky"
-        << "permission-denied" << "";
+        << "permission-denied"
+        << "";
 }
 
 void tst_CommandLine::ownershipAndDirectoryPermissions()
@@ -1025,12 +1070,15 @@ void tst_CommandLine::ownershipAndDirectoryPermissions()
     setMtime(path, nowMs() - mtimeAgo);
     setOwner(chats, dirOwner);
     setMode(chats, mode_t(dirMode));
-    const QProcessEnvironment env = plainEnvironment(tmp.filePath(QStringLiteral("audit/audit.jsonl")));
+    const QProcessEnvironment env =
+        plainEnvironment(tmp.filePath(QStringLiteral("audit/audit.jsonl")));
 
-    const Run list = runLockscope({QStringLiteral("list"), QStringLiteral("--json"), chats}, env, true);
+    const Run list =
+        runLockscope({QStringLiteral("list"), QStringLiteral("--json"), chats}, env, true);
     QVERIFY2(list.code == 0, list.describe().constData());
-    const QJsonObject lock = entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
-                                        id + QStringLiteral(".lock"));
+    const QJsonObject lock =
+        entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
+                   id + QStringLiteral(".lock"));
     QVERIFY2(!lock.isEmpty(), list.describe().constData());
     QCOMPARE(lock.value(QLatin1String("verdict")).toString(), verdict);
     QCOMPARE(stringList(lock.value(QLatin1String("flags"))), flags);
@@ -1038,7 +1086,8 @@ void tst_CommandLine::ownershipAndDirectoryPermissions()
         QVERIFY2(lock.value(QLatin1String("blockedReason")).toString().contains(blocked),
                  qPrintable(lock.value(QLatin1String("blockedReason")).toString()));
 
-    const Run clean = runLockscope({QStringLiteral("clean"), QStringLiteral("--json"), chats}, env, true);
+    const Run clean =
+        runLockscope({QStringLiteral("clean"), QStringLiteral("--json"), chats}, env, true);
     const QJsonArray results = parseObject(clean.out).value(QLatin1String("results")).toArray();
     const QJsonObject result = entryNamed(results, id + QStringLiteral(".lock"));
     if (cleanOutcome.isEmpty()) {
@@ -1082,8 +1131,8 @@ void tst_CommandLine::readOnlyMount()
     mount.start(QStringLiteral("mount"), {QStringLiteral("--bind"), QStringLiteral("-o"),
                                           QStringLiteral("ro"), source, mounted});
     if (!mount.waitForFinished(10000) || mount.exitCode() != 0)
-        QSKIP(qPrintable(QStringLiteral("mount --bind -o ro is not possible here: ")
-                         + QString::fromUtf8(mount.readAllStandardError())));
+        QSKIP(qPrintable(QStringLiteral("mount --bind -o ro is not possible here: ") +
+                         QString::fromUtf8(mount.readAllStandardError())));
     const auto unmount = qScopeGuard([&] {
         QProcess umount;
         umount.start(QStringLiteral("umount"), {mounted});
@@ -1102,18 +1151,21 @@ void tst_CommandLine::readOnlyMount()
     const QProcessEnvironment env = plainEnvironment(tmp.filePath(QStringLiteral("audit.jsonl")));
     const Run list = runLockscope({QStringLiteral("list"), QStringLiteral("--json"), chats}, env);
     QVERIFY2(list.code == 0, list.describe().constData());
-    const QJsonObject lock = entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
-                                        id + QStringLiteral(".lock"));
+    const QJsonObject lock =
+        entryNamed(parseObject(list.out).value(QLatin1String("locks")).toArray(),
+                   id + QStringLiteral(".lock"));
     QCOMPARE(lock.value(QLatin1String("verdict")).toString(), QStringLiteral("stale"));
     QVERIFY(stringList(lock.value(QLatin1String("flags"))).contains(QStringLiteral("blocked")));
-    QVERIFY2(lock.value(QLatin1String("blockedReason")).toString().contains(
-                 QLatin1String("read-only filesystem")),
+    QVERIFY2(lock.value(QLatin1String("blockedReason"))
+                 .toString()
+                 .contains(QLatin1String("read-only filesystem")),
              qPrintable(lock.value(QLatin1String("blockedReason")).toString()));
 
     const Run clean = runLockscope({QStringLiteral("clean"), QStringLiteral("--json"), chats}, env);
     QVERIFY2(clean.code == 1, clean.describe().constData());
-    const QJsonObject result = entryNamed(
-        parseObject(clean.out).value(QLatin1String("results")).toArray(), id + QStringLiteral(".lock"));
+    const QJsonObject result =
+        entryNamed(parseObject(clean.out).value(QLatin1String("results")).toArray(),
+                   id + QStringLiteral(".lock"));
     QCOMPARE(result.value(QLatin1String("outcome")).toString(), QStringLiteral("read-only"));
     QCOMPARE(readBytes(chats + QLatin1Char('/') + id + QStringLiteral(".lock")), bytes);
 }

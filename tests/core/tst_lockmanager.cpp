@@ -41,8 +41,8 @@ QByteArray raw(const QString &path)
 // Every name in a folder, hidden ones included, sorted.
 QStringList entries(const QString &dir)
 {
-    QStringList names = QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden
-                                            | QDir::System);
+    QStringList names =
+        QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
     names.sort();
     return names;
 }
@@ -64,9 +64,10 @@ qint64 payloadPid(const QByteArray &bytes)
 // than produced by lockscope's own writer.
 const QRegularExpression &upstreamPayloadPattern()
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^\\{\"pid\":([1-9][0-9]*),\"timestamp\":\"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z)\","
-        "\"sessionId\":\"([A-Za-z0-9_-]+)\",\"ownerToken\":\"([^\"]*)\"\\}$"));
+    static const QRegularExpression re(
+        QStringLiteral("^\\{\"pid\":([1-9][0-9]*),\"timestamp\":\"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{"
+                       "2}:\\d{2}\\.\\d{3}Z)\","
+                       "\"sessionId\":\"([A-Za-z0-9_-]+)\",\"ownerToken\":\"([^\"]*)\"\\}$"));
     return re;
 }
 
@@ -79,8 +80,18 @@ const QRegularExpression &uuidV4Pattern()
 
 // What one lock-like file looks like before a test runs, so that the test can
 // name the kind of payload in a data row.
-enum class Payload { None, Dead, Live, LiveOld, CorruptOld, CorruptFresh, PidZero, Empty72h,
-                     DeadNoTimestamp };
+enum class Payload
+{
+    None,
+    Dead,
+    Live,
+    LiveOld,
+    CorruptOld,
+    CorruptFresh,
+    PidZero,
+    Empty72h,
+    DeadNoTimestamp
+};
 
 } // namespace
 
@@ -177,17 +188,17 @@ QByteArray tst_LockManager::plant(const QString &path, Payload payload, const QS
         mtime = now - 10 * kSecond;
         break;
     case Payload::PidZero:
-        bytes = "{\"pid\":0,\"timestamp\":\"" + formatTimestamp(now - kHour).toLatin1()
-            + "\",\"sessionId\":\"" + id.toLatin1() + "\",\"ownerToken\":\""
-            + newId().toLatin1() + "\"}";
+        bytes = "{\"pid\":0,\"timestamp\":\"" + formatTimestamp(now - kHour).toLatin1() +
+                "\",\"sessionId\":\"" + id.toLatin1() + "\",\"ownerToken\":\"" +
+                newId().toLatin1() + "\"}";
         mtime = now - kHour;
         break;
     case Payload::Empty72h:
         mtime = now - 72 * kHour;
         break;
     case Payload::DeadNoTimestamp:
-        bytes = "{\"pid\":" + QByteArray::number(m_dead) + ",\"sessionId\":\"" + id.toLatin1()
-            + "\",\"ownerToken\":\"" + newId().toLatin1() + "\"}";
+        bytes = "{\"pid\":" + QByteArray::number(m_dead) + ",\"sessionId\":\"" + id.toLatin1() +
+                "\",\"ownerToken\":\"" + newId().toLatin1() + "\"}";
         break;
     }
     writeFile(path, bytes);
@@ -248,15 +259,18 @@ void tst_LockManager::lockPathForRecording()
 
     // The design-era name carried the whole id; no readable header is needed.
     const QString designId = newId();
-    const QString designName = chats + QStringLiteral("/session-") + designId + QStringLiteral(".jsonl");
+    const QString designName =
+        chats + QStringLiteral("/session-") + designId + QStringLiteral(".jsonl");
     writeFile(designName, QByteArray());
     QCOMPARE(LockManager::lockPathForRecording(raw(designName)),
              raw(chats + QLatin1Char('/') + designId + QStringLiteral(".lock")));
 
     // An upstream name whose header is torn: 12 characters are not an id.
     const QString tornId = newId();
-    const QString tornName = chats + QLatin1Char('/') + recordingName(tornId, QStringLiteral("2026-12-05T10-00-00"));
-    writeFile(tornName, "{\"v\":1,\"seq\":1,\"ts\":\"2026-09-17T20:08:46.000Z\",\"type\":\"session_st");
+    const QString tornName =
+        chats + QLatin1Char('/') + recordingName(tornId, QStringLiteral("2026-12-05T10-00-00"));
+    writeFile(tornName,
+              "{\"v\":1,\"seq\":1,\"ts\":\"2026-09-17T20:08:46.000Z\",\"type\":\"session_st");
     const QByteArray torn = LockManager::lockPathForRecording(raw(tornName));
     QVERIFY2(torn.isEmpty(), torn.constData());
 }
@@ -415,8 +429,9 @@ void tst_LockManager::acquireOverDeadHolderTakesOver()
     QCOMPARE(record.verdict, QStringLiteral("stale"));
     QCOMPARE(record.cause, QStringLiteral("holder-exited"));
     QCOMPARE(record.outcome, QStringLiteral("removed"));
-    QCOMPARE(record.evidence.value(QLatin1String("holder")).toObject().value(QLatin1String("alive")),
-             QJsonValue(false));
+    QCOMPARE(
+        record.evidence.value(QLatin1String("holder")).toObject().value(QLatin1String("alive")),
+        QJsonValue(false));
 
     QCOMPARE(r.handle->release(), ReleaseOutcome::Released);
     QCOMPARE(entries(chats), QStringList());
@@ -559,12 +574,12 @@ void tst_LockManager::removeStaleLock_data()
     QTest::addColumn<RemovalOutcome>("outcome");
 
     QTest::newRow("holder exited") << Payload::Dead << false << RemovalOutcome::Removed;
-    QTest::newRow("corrupt and older than 48 h") << Payload::CorruptOld << false
-                                                 << RemovalOutcome::Removed;
-    QTest::newRow("held by a live child is refused") << Payload::Live << false
-                                                     << RemovalOutcome::Refused;
-    QTest::newRow("corrupt and fresh (busy) is refused") << Payload::CorruptFresh << false
-                                                         << RemovalOutcome::Refused;
+    QTest::newRow("corrupt and older than 48 h")
+        << Payload::CorruptOld << false << RemovalOutcome::Removed;
+    QTest::newRow("held by a live child is refused")
+        << Payload::Live << false << RemovalOutcome::Refused;
+    QTest::newRow("corrupt and fresh (busy) is refused")
+        << Payload::CorruptFresh << false << RemovalOutcome::Refused;
     QTest::newRow("holder exited but a transition is running")
         << Payload::Dead << true << RemovalOutcome::InTransition;
     QTest::newRow("nothing there") << Payload::None << false << RemovalOutcome::AlreadyGone;
@@ -581,7 +596,8 @@ void tst_LockManager::removeStaleLock()
     const QString path = tmp.path() + QLatin1Char('/') + id + QStringLiteral(".lock");
     const QByteArray bytes = plant(path, payload, id);
     if (freshGuard)
-        QCOMPARE(::link(raw(path).constData(), raw(path + QStringLiteral(".tguard")).constData()), 0);
+        QCOMPARE(::link(raw(path).constData(), raw(path + QStringLiteral(".tguard")).constData()),
+                 0);
     const QStringList before = entries(tmp.path());
 
     AuditLog audit(tmp.filePath(QStringLiteral("audit.jsonl")));
@@ -610,17 +626,21 @@ void tst_LockManager::cleanupOrphanedLocks()
     QTemporaryDir tmp;
     const QString chats = tmp.path() + QStringLiteral("/project/chats");
     QVERIFY(QDir().mkpath(chats + QStringLiteral("/archive")));
-    const auto at = [&](const QString &name) { return chats + QLatin1Char('/') + name; };
+    const auto at = [&](const QString &name) {
+        return chats + QLatin1Char('/') + name;
+    };
     const qint64 now = nowMs();
 
-    const QString recorded = newId();   // dead holder, has a recording
-    const QString orphan = newId();     // dead holder, no recording
-    const QString live = newId();       // live holder, has a recording
-    const QString idle = newId();       // a recording and no lock
-    const QString busy = newId();       // corrupt and fresh
-    const QString mismatch = newId();   // payload names another session
-    const QString oldTemp = at(newId() + QStringLiteral(".lock.") + newId() + QStringLiteral(".locktmp"));
-    const QString freshTemp = at(newId() + QStringLiteral(".lock.") + newId() + QStringLiteral(".locktmp"));
+    const QString recorded = newId(); // dead holder, has a recording
+    const QString orphan = newId();   // dead holder, no recording
+    const QString live = newId();     // live holder, has a recording
+    const QString idle = newId();     // a recording and no lock
+    const QString busy = newId();     // corrupt and fresh
+    const QString mismatch = newId(); // payload names another session
+    const QString oldTemp =
+        at(newId() + QStringLiteral(".lock.") + newId() + QStringLiteral(".locktmp"));
+    const QString freshTemp =
+        at(newId() + QStringLiteral(".lock.") + newId() + QStringLiteral(".locktmp"));
 
     writeFile(at(recordingName(recorded)), headerLine(recorded));
     writeFile(at(recorded + QStringLiteral(".lock")), lockBytes(m_dead, now - 2 * kHour, recorded));
@@ -727,7 +747,8 @@ void tst_LockManager::eightProcessesRaceForOneStaleLock()
             if (outcome == QLatin1String("took-over") || outcome == QLatin1String("acquired"))
                 winners.append(words.value(1).toLongLong());
             else
-                QVERIFY2(outcome == QLatin1String("in-use") || outcome == QLatin1String("in-transition"),
+                QVERIFY2(outcome == QLatin1String("in-use") ||
+                             outcome == QLatin1String("in-transition"),
                          qPrintable(QStringLiteral("round %1: %2").arg(round).arg(outcome)));
         }
         QVERIFY2(winners.size() == 1,
@@ -757,8 +778,7 @@ void tst_LockManager::eightProcessesRaceForOneStaleLock()
         // The winner released; no guard or temp of any loser is left behind.
         QCOMPARE(entries(chats), QStringList());
     }
-    qInfo("race: %d rounds of %d contenders; outcomes: %s", kRounds, kContenders,
-          qPrintable([&] {
+    qInfo("race: %d rounds of %d contenders; outcomes: %s", kRounds, kContenders, qPrintable([&] {
               QStringList parts;
               for (auto it = tally.cbegin(); it != tally.cend(); ++it)
                   parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
@@ -797,8 +817,8 @@ void tst_LockManager::cleanerNeverRemovesAHeldLock()
                     QFile::encodeName(chats + QLatin1Char('/') + id + QStringLiteral(".lock")))));
             for (const RemovalResult &r : results) {
                 cleanerRemoved += r.outcome == RemovalOutcome::Removed ? 1 : 0;
-                if (r.outcome == RemovalOutcome::IoError
-                    || r.outcome == RemovalOutcome::PermissionDenied)
+                if (r.outcome == RemovalOutcome::IoError ||
+                    r.outcome == RemovalOutcome::PermissionDenied)
                     cleanerFailures << QString::fromUtf8(r.path) + QStringLiteral(": ") + r.message;
             }
             ++iterations;
@@ -824,7 +844,8 @@ void tst_LockManager::cleanerNeverRemovesAHeldLock()
             } else if (w.value(0) == "release") {
                 ++releases;
                 if (w.value(2) != "released")
-                    problems << QStringLiteral("a held lock was released as ") + QString::fromLatin1(line);
+                    problems << QStringLiteral("a held lock was released as ") +
+                                    QString::fromLatin1(line);
             } else if (w.value(0) == "crash") {
                 ++crashes;
                 crashedTokens.insert(lastToken);
@@ -884,13 +905,14 @@ void tst_LockManager::cleanerNeverRemovesAHeldLock()
         ++removalsLogged;
         const QJsonObject holder = record.evidence.value(QLatin1String("holder")).toObject();
         QVERIFY2(holder.value(QLatin1String("alive")) == QJsonValue(false),
-                 qPrintable(QString::fromUtf8(record.rawPath()) + QStringLiteral(" removed while ")
-                            + QString::fromUtf8(record.bytes) + QStringLiteral(" was alive")));
+                 qPrintable(QString::fromUtf8(record.rawPath()) +
+                            QStringLiteral(" removed while ") + QString::fromUtf8(record.bytes) +
+                            QStringLiteral(" was alive")));
         if (record.kind == QLatin1String("lock")) {
             const QString token = parseLockPayload(record.bytes).ownerToken;
             QVERIFY2(crashedTokens.contains(token),
-                     qPrintable(QStringLiteral("removed a lock whose holder never crashed: ")
-                                + QString::fromUtf8(record.bytes)));
+                     qPrintable(QStringLiteral("removed a lock whose holder never crashed: ") +
+                                QString::fromUtf8(record.bytes)));
         }
     }
 
@@ -900,7 +922,8 @@ void tst_LockManager::cleanerNeverRemovesAHeldLock()
 
     // With every holder gone, one more clean-up leaves nothing behind, not even a guard.
     LockManager manager(SystemProcessProbe::instance(), SystemClock::instance(), &audit);
-    for (const RemovalResult &r : manager.cleanupOrphanedLocks({ScanTarget{chats, QStringLiteral("final")}}))
+    for (const RemovalResult &r :
+         manager.cleanupOrphanedLocks({ScanTarget{chats, QStringLiteral("final")}}))
         QVERIFY2(r.outcome == RemovalOutcome::Removed, qPrintable(r.message));
     QCOMPARE(entries(chats), QStringList());
 

@@ -146,10 +146,13 @@ void tst_LockVerdict::matrix_data()
         << "keep" << QStringList{};
     QTest::newRow("holder exited, its parent has not reaped it yet")
         << payload(h2) << h2 << int(Zombie) << h2 + kSecond << int(None) << reg << 0 << "stale"
-        << "holder-exited" << "remove" << QStringList{};
+        << "holder-exited"
+        << "remove" << QStringList{};
     QTest::newRow("main thread ended while other threads still run")
         << payload(h2) << h2 << int(ZombieLeaderWithThreads) << h2 + kSecond << int(None) << reg
-        << 0 << "held" << "" << "keep" << QStringList{};
+        << 0 << "held"
+        << ""
+        << "keep" << QStringList{};
     QTest::newRow("live holder that predates its lock")
         << payload(h2) << h2 << int(Alive) << h2 + 3 * kSecond << int(None) << reg << 0 << "held"
         << ""
@@ -247,8 +250,7 @@ void tst_LockVerdict::matrix_data()
         << ""
         << "force" << QStringList{"blocked"};
     QTest::newRow("unreadable to this user, three days old: stale but kept")
-        << QByteArray() << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 13
-        << "stale"
+        << QByteArray() << 72 * kHour << int(Gone) << qint64(0) << int(None) << reg << 13 << "stale"
         << "aged"
         << "remove" << QStringList{"blocked"};
     QTest::newRow("far larger than any lock, three days old")

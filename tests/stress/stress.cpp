@@ -240,9 +240,9 @@ int runHarness(const QStringList &arguments)
         const QByteArray output = slot->readAllStandardOutput();
         const int code = slot->exitStatus() == QProcess::NormalExit ? slot->exitCode() : -1;
         if (log.isOpen())
-            log.write("== pid " + QByteArray::number(slot->processId()) + " exit "
-                      + QByteArray::number(code) + " error " + QByteArray::number(slot->error())
-                      + "\n" + output);
+            log.write("== pid " + QByteArray::number(slot->processId()) + " exit " +
+                      QByteArray::number(code) + " error " + QByteArray::number(slot->error()) +
+                      "\n" + output);
         parseWorkerOutput(output, code, byToken, totals);
         slot.reset();
     };

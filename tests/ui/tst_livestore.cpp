@@ -1,8 +1,8 @@
 #include "livestore.h"
+#include "lockpayload.h"
 #include "processexitwatcher.h"
 #include "sessiontablemodel.h"
 #include "storewatcher.h"
-#include "lockpayload.h"
 #include "teststore.h"
 #include "timestamp.h"
 
@@ -249,7 +249,6 @@ void tst_LiveStore::newProjectIsPickedUp()
     QTRY_VERIFY_WITH_TIMEOUT(m_model->rowForKey(rowKey) >= 0, 1500);
 }
 
-
 void tst_LiveStore::lockRewrittenByRenameIsSeen()
 {
     // A stale lock replaced the way llxprt's takeover does it: a new inode
@@ -260,7 +259,8 @@ void tst_LiveStore::lockRewrittenByRenameIsSeen()
     QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Stale), 2000);
 
     const QString otherChats = m_store->chats(QStringLiteral("/home/test/other"));
-    auto holder = TestStore::startHolder(otherChats, QStringLiteral("abababab-0000-4000-8000-000000000002"));
+    auto holder =
+        TestStore::startHolder(otherChats, QStringLiteral("abababab-0000-4000-8000-000000000002"));
     QVERIFY(holder);
     const QString temp = lock + QStringLiteral(".replacement");
     QFile file(temp);
