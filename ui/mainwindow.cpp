@@ -680,21 +680,8 @@ void MainWindow::removeSelected()
     if (!m_remove->isEnabled() || m_confirm)
         return;
     const QVector<SessionRow> rows = selectedRows();
-    if (rows.isEmpty())
-        return;
-    auto *dialog = new ConfirmRemovalDialog(rows, false, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    m_confirm = dialog;
-    connect(dialog, &QDialog::finished, this, [this, dialog](int result) {
-        if (dialog->cancelledBecauseChanged()) {
-            showOutcome(
-                tr("Nothing was removed: %1 Look at it again.").arg(dialog->changeReason()));
-            return;
-        }
-        if (result == QDialog::Accepted)
-            performRemovals(dialog->rows(), false);
-    });
-    dialog->open();
+    if (!rows.isEmpty())
+        confirmAndRemove(rows, false);
 }
 
 void MainWindow::forceRemoveSelected()
@@ -702,19 +689,24 @@ void MainWindow::forceRemoveSelected()
     if (!m_force->isEnabled() || m_confirm)
         return;
     const QVector<SessionRow> rows = selectedRows();
-    if (rows.size() != 1)
-        return;
-    auto *dialog = new ConfirmRemovalDialog(rows, true, this);
+    if (rows.size() == 1)
+        confirmAndRemove(rows, true);
+}
+
+void MainWindow::confirmAndRemove(const QVector<SessionRow> &rows, bool force)
+{
+    auto *dialog = new ConfirmRemovalDialog(rows, force, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     m_confirm = dialog;
-    connect(dialog, &QDialog::finished, this, [this, dialog](int result) {
+    connect(dialog, &QDialog::finished, this, [this, dialog, force](int result) {
         if (dialog->cancelledBecauseChanged()) {
             showOutcome(
                 tr("Nothing was removed: %1 Look at it again.").arg(dialog->changeReason()));
             return;
         }
-        if (result == QDialog::Accepted && dialog->acknowledgement()->isChecked())
-            performRemovals(dialog->rows(), true);
+        // A forced removal also needs the "I have stopped the holder" box ticked.
+        if (result == QDialog::Accepted && (!force || dialog->acknowledgement()->isChecked()))
+            performRemovals(dialog->rows(), force);
     });
     dialog->open();
 }

@@ -103,6 +103,7 @@ private:
 
     void removeSelected();
     void forceRemoveSelected();
+    void confirmAndRemove(const QVector<SessionRow> &rows, bool force);
     void cleanupAllStale();
     void undoLastRemoval();
     void openContainingFolder();
