@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutexLocker>
+#include <QSet>
 
 #include <cerrno>
 #include <cstring>
@@ -26,6 +27,22 @@ QJsonObject parseLine(const QByteArray &line)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(line);
     return doc.isObject() ? doc.object() : QJsonObject();
+}
+
+// Thousands of recordings of one project repeat the same hash, folders,
+// provider and model: keep one copy of each string (bounded, per thread).
+QString shared(const QString &text)
+{
+    thread_local QSet<QString> pool;
+    if (text.isEmpty())
+        return text;
+    const auto it = pool.constFind(text);
+    if (it != pool.cend())
+        return *it;
+    if (pool.size() > 4096)
+        pool.clear();
+    pool.insert(text);
+    return text;
 }
 
 void readHeader(RecordingInfo &info, QByteArray line)
@@ -53,12 +70,12 @@ void readHeader(RecordingInfo &info, QByteArray line)
     }
     info.headerOk = true;
     info.sessionId = id;
-    info.projectHash = payload.value(QLatin1String("projectHash")).toString();
+    info.projectHash = shared(payload.value(QLatin1String("projectHash")).toString());
     for (const QJsonValue &dir : payload.value(QLatin1String("workspaceDirs")).toArray())
-        info.workspaceDirs << dir.toString();
-    info.cwd = payload.value(QLatin1String("cwd")).toString();
-    info.provider = payload.value(QLatin1String("provider")).toString();
-    info.model = payload.value(QLatin1String("model")).toString();
+        info.workspaceDirs << shared(dir.toString());
+    info.cwd = shared(payload.value(QLatin1String("cwd")).toString());
+    info.provider = shared(payload.value(QLatin1String("provider")).toString());
+    info.model = shared(payload.value(QLatin1String("model")).toString());
     info.startTime = payload.value(QLatin1String("startTime")).toString();
 }
 
@@ -102,8 +119,8 @@ void readEvent(RecordingInfo &info, const QByteArray &line)
     } else if (type == QLatin1String("session_named")) {
         info.name = payload.value(QLatin1String("name")).toString();
     } else if (type == QLatin1String("provider_switch")) {
-        info.provider = payload.value(QLatin1String("provider")).toString(info.provider);
-        info.model = payload.value(QLatin1String("model")).toString(info.model);
+        info.provider = shared(payload.value(QLatin1String("provider")).toString(info.provider));
+        info.model = shared(payload.value(QLatin1String("model")).toString(info.model));
     } else if (type == QLatin1String("checkpoint_created")) {
         info.checkpoints.append({payload.value(QLatin1String("checkpointId")).toString(),
                                  payload.value(QLatin1String("name")).toString()});
