@@ -228,6 +228,7 @@ private slots:
 private:
     // A copy of the shared store under root with PIDs this test controls.
     void prepareStore(const QString &root, bool hardLinkGuard);
+    void prepareStoreWithoutGuard(const QString &root);
     QString webappChats(const QString &root) const
     {
         return root + QStringLiteral("/state/llxprt-code/tmp/") + kWebapp +
@@ -632,17 +633,24 @@ void tst_CommandLine::exitCodes()
         QVERIFY2(!r.err.isEmpty(), r.describe().constData());
 }
 
+// The shared store without its guard file: a guard copied a moment ago counts
+// as a running transition, and without it the guarded lock is plainly stale.
+void tst_CommandLine::prepareStoreWithoutGuard(const QString &root)
+{
+    prepareStore(root, false);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi +
+                          QStringLiteral("/chats/") + kGuard));
+}
+
 void tst_CommandLine::cleanDryRunRemovesNothing()
 {
     QTemporaryDir tmp;
     const QString root = tmp.filePath(QStringLiteral("store"));
-    prepareStore(root, false);
+    prepareStoreWithoutGuard(root);
     if (QTest::currentTestFailed())
         return;
-    // A guard copied a moment ago counts as a running transition; without it
-    // the guarded lock is plainly stale.
-    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi +
-                          QStringLiteral("/chats/") + kGuard));
     const QMap<QString, QByteArray> before = filesUnder(root);
 
     const Run plain = runLockscope({QStringLiteral("clean"), QStringLiteral("--dry-run")},
@@ -669,11 +677,9 @@ void tst_CommandLine::cleanRemovesExactlyTheStaleFiles()
 {
     QTemporaryDir tmp;
     const QString root = tmp.filePath(QStringLiteral("store"));
-    prepareStore(root, false);
+    prepareStoreWithoutGuard(root);
     if (QTest::currentTestFailed())
         return;
-    QVERIFY(QFile::remove(root + QStringLiteral("/state/llxprt-code/tmp/") + kApi +
-                          QStringLiteral("/chats/") + kGuard));
     const QMap<QString, QByteArray> before = filesUnder(root);
     const QString state = QStringLiteral("state/llxprt-code/tmp/");
     const QSet<QString> removable{

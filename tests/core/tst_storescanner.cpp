@@ -63,6 +63,15 @@ QString verdictOf(const StoreSnapshot &snap, const QString &fileName)
            (cause.isEmpty() ? QString() : QLatin1Char('/') + cause);
 }
 
+// A lock and a transition guard that is a hard link of it, as llxprt makes one.
+void writeLockWithLinkedGuard(const QString &chats, const QString &id, const QByteArray &bytes)
+{
+    writeFile(chats + '/' + id + ".lock", bytes);
+    QCOMPARE(::link(QFile::encodeName(chats + '/' + id + ".lock").constData(),
+                    QFile::encodeName(chats + '/' + id + ".lock.tguard").constData()),
+             0);
+}
+
 QByteArray readAll(const QString &path)
 {
     QFile f(path);
@@ -276,10 +285,7 @@ void tst_StoreScanner::fr02_transitionGuard()
         const QString chats = makeChats(dir);
         const QString id = newId();
         FakeClock clock;
-        writeFile(chats + '/' + id + ".lock", lockBytes(dead, clock.wallNowMs() - kHour, id));
-        QCOMPARE(::link(QFile::encodeName(chats + '/' + id + ".lock").constData(),
-                        QFile::encodeName(chats + '/' + id + ".lock.tguard").constData()),
-                 0);
+        writeLockWithLinkedGuard(chats, id, lockBytes(dead, clock.wallNowMs() - kHour, id));
         clock.advance(6 * kMinute);
         StoreScanner scanner(SystemProcessProbe::instance(), clock);
         const StoreSnapshot snap = scanner.scan(targetsFor(dir.path()));
@@ -304,10 +310,7 @@ void tst_StoreScanner::fr02_transitionGuard()
         const QString chats = makeChats(dir);
         const QString id = newId();
         FakeClock clock;
-        writeFile(chats + '/' + id + ".lock", lockBytes(dead, clock.wallNowMs() - kHour, id));
-        QCOMPARE(::link(QFile::encodeName(chats + '/' + id + ".lock").constData(),
-                        QFile::encodeName(chats + '/' + id + ".lock.tguard").constData()),
-                 0);
+        writeLockWithLinkedGuard(chats, id, lockBytes(dead, clock.wallNowMs() - kHour, id));
         clock.advance(5 * kSecond);
         StoreScanner scanner(SystemProcessProbe::instance(), clock);
         const StoreSnapshot snap = scanner.scan(targetsFor(dir.path()));
