@@ -1,7 +1,7 @@
 // Performance benchmark: generates stores of realistic shape and measures the
 // scanner against a raw baseline of the system calls any scanner must make.
 //
-//   lockscope_bench [--sizes 1000,10000,100000] [--dir DIR] [--repeat N]
+//   lockscope_bench [--sizes 1000,10000,100000] [--dir DIR] [--repeat N] [--keep]
 //
 // Each size runs in a child process of its own so that its peak memory is its
 // own. Results are printed as a Markdown table; see docs/performance.md.
@@ -15,6 +15,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QUuid>
@@ -119,13 +120,26 @@ pid_t deadPid()
     return pid;
 }
 
-Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
+// Ids and names are derived from the index, so that a kept store's recordings
+// can be found again and only its locks written anew.
+QString sessionIdAt(int index)
+{
+    static const QUuid space = QUuid::fromString(u"6f1d9a4e-0c1b-4c55-9a3e-3b7f2f6d2a10");
+    return QUuid::createUuidV5(space, QString::number(index)).toString(QUuid::WithoutBraces);
+}
+
+// The recordings take minutes to write at 100,000; with `keep` they are
+// written once and used again by the next run (the locks are always new, since
+// they name this run's processes).
+Store generate(const QString &root, int recordings, const QVector<pid_t> &live, bool keep)
 {
     Store store;
     store.root = root + QStringLiteral("/tmp");
     store.recordings = recordings;
     store.projects = qMax(10, recordings / 100);
     QRandomGenerator random(42);
+    const QString complete = root + QStringLiteral("/.recordings-complete");
+    const bool reuse = keep && QFileInfo::exists(complete);
     QVector<QByteArray> chats;
     for (int p = 0; p < store.projects; ++p) {
         const QByteArray hash = QCryptographicHash::hash("/home/user/p" + QByteArray::number(p),
@@ -140,16 +154,19 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
     const pid_t dead = deadPid();
     QStringList ids;
     for (int i = 0; i < recordings; ++i) {
-        const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const QString id = sessionIdAt(i);
         ids << id;
         const QByteArray &dir = chats.at(i % chats.size());
         const QByteArray name = "session-2026-12-04T10-" + QByteArray::number(10 + i / 60 % 50) +
                                 '-' + QByteArray::number(10 + i % 50) + '-' +
                                 id.left(12).toLatin1() + ".jsonl";
         const qint64 size = recordingSize(random);
-        writeFile(dir + '/' + name, header(id, dir.mid(dir.size() - 70, 64)), size);
+        if (!reuse)
+            writeFile(dir + '/' + name, header(id, dir.mid(dir.size() - 70, 64)), size);
         store.bytes += size;
     }
+    if (keep && !reuse)
+        QFile(complete).open(QIODevice::WriteOnly);
 
     // A few hundred locks in every state, on sessions spread over the projects.
     const auto lockAt = [&](int index, const QByteArray &bytes) {
@@ -194,7 +211,7 @@ Store generate(const QString &root, int recordings, const QVector<pid_t> &live)
         const QByteArray bytes = payload(dead, now - kHourMs, i);
         writeFile(dir + '/' + ids.at(i).toLatin1() + ".lock.tguard", bytes, bytes.size());
         writeFile(dir + '/' + ids.at(i).toLatin1() + ".lock." +
-                      QUuid::createUuid().toString(QUuid::WithoutBraces).toLatin1() + ".locktmp",
+                      sessionIdAt(recordings + n).toLatin1() + ".locktmp",
                   bytes, bytes.size());
         store.locks += 2;
     }
@@ -255,12 +272,12 @@ qint64 median(QVector<qint64> values)
     return values.isEmpty() ? 0 : values.at(values.size() / 2);
 }
 
-int runOne(const QString &dir, int recordings, int repeat)
+int runOne(const QString &dir, int recordings, int repeat, bool keep)
 {
     const QVector<pid_t> live = startSleepers(8);
     QElapsedTimer genTimer;
     genTimer.start();
-    const Store store = generate(dir, recordings, live);
+    const Store store = generate(dir, recordings, live, keep);
     const qint64 genMs = genTimer.elapsed();
 
     int entries = 0;
@@ -310,7 +327,8 @@ int runOne(const QString &dir, int recordings, int repeat)
                 double(bytesFirst) / 1e6, fullUs / 1000.0, usage.ru_maxrss / 1024);
     std::fprintf(stderr, "generated %d recordings (%d entries) in %lld ms\n", recordings, entries,
                  genMs);
-    QDir(dir).removeRecursively();
+    if (!keep)
+        QDir(dir).removeRecursively();
     return 0;
 }
 
@@ -327,14 +345,17 @@ int main(int argc, char *argv[])
                       QDir::tempPath() + QStringLiteral("/lockscope-bench")});
     parser.addOption({QStringLiteral("repeat"), QStringLiteral("runs per measurement"),
                       QStringLiteral("n"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("keep"),
+                      QStringLiteral("keep the stores in --dir and use them again next time")});
     parser.addOption(
         {QStringLiteral("one"), QStringLiteral("internal: one size"), QStringLiteral("n")});
     parser.process(app);
     const QString dir = parser.value(QStringLiteral("dir"));
     const int repeat = parser.value(QStringLiteral("repeat")).toInt();
 
+    const bool keep = parser.isSet(QStringLiteral("keep"));
     if (parser.isSet(QStringLiteral("one")))
-        return runOne(dir, parser.value(QStringLiteral("one")).toInt(), repeat);
+        return runOne(dir, parser.value(QStringLiteral("one")).toInt(), repeat, keep);
 
     std::printf("| recordings | projects | size | lock files | baseline ms | scan ms | ratio |"
                 " rescan ms | MB read | full-events scan ms | peak RSS MB |\n");
@@ -343,9 +364,12 @@ int main(int argc, char *argv[])
     for (const QString &size : parser.value(QStringLiteral("sizes")).split(QLatin1Char(','))) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedChannels);
-        child.start(QCoreApplication::applicationFilePath(),
-                    {QStringLiteral("--one"), size, QStringLiteral("--dir"), dir,
-                     QStringLiteral("--repeat"), QString::number(repeat)});
+        QStringList args{QStringLiteral("--one"), size, QStringLiteral("--dir"),
+                         dir + QLatin1Char('/') + size, QStringLiteral("--repeat"),
+                         QString::number(repeat)};
+        if (keep)
+            args << QStringLiteral("--keep");
+        child.start(QCoreApplication::applicationFilePath(), args);
         child.waitForFinished(-1);
     }
     return 0;

@@ -221,9 +221,9 @@ QByteArray LockManager::lockPathForRecording(const QByteArray &recordingPath)
     const QByteArray dir = splitPath(recordingPath, &name);
     Dir handle(dir);
     if (handle.fd() >= 0) {
-        const RecordingInfo info = RecordingReader().read(handle.fd(), name);
-        if (info.headerOk)
-            return lockPath(dir, info.sessionId);
+        const RecordingPtr info = RecordingReader().read(handle.fd(), name);
+        if (info->headerOk)
+            return lockPath(dir, info->sessionId);
     }
     // The design-era name carried the whole id: session-<id>.jsonl.
     if (name.startsWith("session-") && name.endsWith(".jsonl")) {

@@ -8,6 +8,8 @@
 #include <QMutexLocker>
 #include <QSet>
 
+#include <simdjson.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -45,38 +47,132 @@ QString shared(const QString &text)
     return text;
 }
 
+// What a header says, before it is judged.
+struct HeaderFields
+{
+    bool object = false; // the line is one complete JSON object
+    QString type;
+    QString sessionId;
+    QString projectHash;
+    QStringList workspaceDirs;
+    QString cwd;
+    QString provider;
+    QString model;
+    QString startTime;
+};
+
+QString toQString(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+// A string value as QJsonValue::toString() gives it: anything else is empty.
+QString stringOf(simdjson::dom::element value)
+{
+    std::string_view text;
+    return value.get(text) == simdjson::SUCCESS ? toQString(text) : QString();
+}
+
+// The fast path: simdjson validates the whole line and reads the few fields a
+// header has, in order, so that a repeated key counts as JSON.parse counts it
+// (the last one wins).
+bool parseHeaderFast(const QByteArray &line, HeaderFields *fields)
+{
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    if (parser.parse(line.constData(), size_t(line.size()), true).get(object) != simdjson::SUCCESS)
+        return false;
+    fields->object = true;
+    simdjson::dom::object payload;
+    bool havePayload = false;
+    for (const auto field : object) {
+        if (field.key == "type") {
+            fields->type = stringOf(field.value);
+        } else if (field.key == "payload") {
+            havePayload = field.value.get(payload) == simdjson::SUCCESS;
+        }
+    }
+    if (!havePayload)
+        return true;
+    for (const auto field : payload) {
+        const std::string_view key = field.key;
+        if (key == "sessionId") {
+            fields->sessionId = stringOf(field.value);
+        } else if (key == "projectHash") {
+            fields->projectHash = stringOf(field.value);
+        } else if (key == "workspaceDirs") {
+            fields->workspaceDirs.clear();
+            simdjson::dom::array dirs;
+            if (field.value.get(dirs) == simdjson::SUCCESS) {
+                for (const simdjson::dom::element dir : dirs)
+                    fields->workspaceDirs << stringOf(dir);
+            }
+        } else if (key == "cwd") {
+            fields->cwd = stringOf(field.value);
+        } else if (key == "provider") {
+            fields->provider = stringOf(field.value);
+        } else if (key == "model") {
+            fields->model = stringOf(field.value);
+        } else if (key == "startTime") {
+            fields->startTime = stringOf(field.value);
+        }
+    }
+    return true;
+}
+
+// The slow path, for what simdjson refuses but Qt may accept (numbers out of
+// double's range, for one), so that the answer never depends on the parser.
+void parseHeaderWithQt(const QByteArray &line, HeaderFields *fields)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(line);
+    if (!doc.isObject())
+        return;
+    const QJsonObject object = doc.object();
+    fields->object = true;
+    fields->type = object.value(QLatin1String("type")).toString();
+    const QJsonObject payload = object.value(QLatin1String("payload")).toObject();
+    fields->sessionId = payload.value(QLatin1String("sessionId")).toString();
+    fields->projectHash = payload.value(QLatin1String("projectHash")).toString();
+    for (const QJsonValue &dir : payload.value(QLatin1String("workspaceDirs")).toArray())
+        fields->workspaceDirs << dir.toString();
+    fields->cwd = payload.value(QLatin1String("cwd")).toString();
+    fields->provider = payload.value(QLatin1String("provider")).toString();
+    fields->model = payload.value(QLatin1String("model")).toString();
+    fields->startTime = payload.value(QLatin1String("startTime")).toString();
+}
+
 void readHeader(RecordingInfo &info, QByteArray line)
 {
     if (line.startsWith("\xEF\xBB\xBF"))
         line.remove(0, 3);
-    const QJsonObject object = parseLine(line);
-    if (object.isEmpty()) {
+    HeaderFields fields;
+    if (!parseHeaderFast(line, &fields))
+        parseHeaderWithQt(line, &fields);
+    if (!fields.object) {
         info.headerError = line.trimmed().isEmpty()
                                ? QStringLiteral("the file is empty")
                                : QStringLiteral("the first line is not a complete JSON object");
         return;
     }
-    if (object.value(QLatin1String("type")).toString() != QLatin1String("session_start")) {
+    if (fields.type != QLatin1String("session_start")) {
         info.headerError = QStringLiteral("the first line is not a session_start header");
         return;
     }
-    const QJsonObject payload = object.value(QLatin1String("payload")).toObject();
-    const QString id = payload.value(QLatin1String("sessionId")).toString();
-    if (!isSessionId(id)) {
-        info.headerError = id.isEmpty()
+    if (!isSessionId(fields.sessionId)) {
+        info.headerError = fields.sessionId.isEmpty()
                                ? QStringLiteral("the header names no sessionId")
                                : QStringLiteral("the header's sessionId is not a valid session id");
         return;
     }
     info.headerOk = true;
-    info.sessionId = id;
-    info.projectHash = shared(payload.value(QLatin1String("projectHash")).toString());
-    for (const QJsonValue &dir : payload.value(QLatin1String("workspaceDirs")).toArray())
-        info.workspaceDirs << shared(dir.toString());
-    info.cwd = shared(payload.value(QLatin1String("cwd")).toString());
-    info.provider = shared(payload.value(QLatin1String("provider")).toString());
-    info.model = shared(payload.value(QLatin1String("model")).toString());
-    info.startTime = payload.value(QLatin1String("startTime")).toString();
+    info.sessionId = fields.sessionId;
+    info.projectHash = shared(fields.projectHash);
+    for (const QString &dir : qAsConst(fields.workspaceDirs))
+        info.workspaceDirs << shared(dir);
+    info.cwd = shared(fields.cwd);
+    info.provider = shared(fields.provider);
+    info.model = shared(fields.model);
+    info.startTime = fields.startTime;
 }
 
 QString firstHumanText(const QJsonObject &payload)
@@ -252,7 +348,7 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
     return info;
 }
 
-RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, RecordingDepth depth)
+RecordingPtr RecordingReader::read(int dirfd, const QByteArray &fileName, RecordingDepth depth)
 {
     const bool wantEvents = depth == RecordingDepth::Events;
     // An unchanged recording is answered from the cache with one lstat; it is
@@ -266,8 +362,9 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, Recor
         const qint64 mtimeMs = qint64(pre.st_mtim.tv_sec) * 1000 + pre.st_mtim.tv_nsec / 1'000'000;
         QMutexLocker locker(&m_mutex);
         const auto it = m_cache.constFind(key);
-        if (it != m_cache.constEnd() && it->fileName == fileName && it->sizeBytes == pre.st_size &&
-            it->mtimeMs == mtimeMs && (!wantEvents || it->eventsRead || !it->headerOk))
+        if (it != m_cache.constEnd() && (*it)->fileName == fileName &&
+            (*it)->sizeBytes == pre.st_size && (*it)->mtimeMs == mtimeMs &&
+            (!wantEvents || (*it)->eventsRead || !(*it)->headerOk))
             return *it;
     }
 
@@ -281,7 +378,7 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, Recor
         info.headerError = errno == ELOOP ? QStringLiteral("it is a symlink; not followed")
                                           : QStringLiteral("cannot be opened: %1")
                                                 .arg(QString::fromLocal8Bit(strerror(errno)));
-        return info;
+        return std::make_shared<const RecordingInfo>(std::move(info));
     }
     struct stat st
     {
@@ -289,22 +386,22 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, Recor
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         info.headerError = QStringLiteral("not a regular file");
-        return info;
+        return std::make_shared<const RecordingInfo>(std::move(info));
     }
     const Key key{quint64(st.st_dev), quint64(st.st_ino)};
     const qint64 mtimeMs = qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
 
-    std::optional<RecordingInfo> cached;
+    RecordingPtr cached;
     {
         QMutexLocker locker(&m_mutex);
         const auto it = m_cache.constFind(key);
-        if (it != m_cache.constEnd() && it->fileName == fileName)
+        if (it != m_cache.constEnd() && (*it)->fileName == fileName)
             cached = *it;
     }
     if (cached && cached->sizeBytes == st.st_size && cached->mtimeMs == mtimeMs &&
         (!wantEvents || cached->eventsRead || !cached->headerOk)) {
         ::close(fd);
-        return *cached;
+        return cached;
     }
 
     qint64 readBytes = 0;
@@ -344,11 +441,12 @@ RecordingInfo RecordingReader::read(int dirfd, const QByteArray &fileName, Recor
     info.sizeBytes = st.st_size;
     info.mtimeMs = mtimeMs;
 
+    auto shared = std::make_shared<const RecordingInfo>(std::move(info));
     QMutexLocker locker(&m_mutex);
-    m_cache.insert(key, info);
+    m_cache.insert(key, shared);
     ++m_parses;
     m_bytesRead += readBytes;
-    return info;
+    return shared;
 }
 
 qint64 RecordingReader::bytesRead() const

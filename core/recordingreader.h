@@ -8,6 +8,8 @@
 #include <QVector>
 #include <QtGlobal>
 
+#include <memory>
+
 namespace lockscope {
 
 struct Checkpoint
@@ -56,6 +58,10 @@ struct RecordingInfo
     QString displayTitle() const;
 };
 
+// Recordings are shared, never changed once read: the reader's cache and every
+// snapshot that lists one hold the same copy.
+using RecordingPtr = std::shared_ptr<const RecordingInfo>;
+
 enum class RecordingDepth
 {
     Header, // the header line only: a bounded read, what a listing needs first
@@ -69,8 +75,9 @@ enum class RecordingDepth
 class RecordingReader
 {
 public:
-    RecordingInfo read(int dirfd, const QByteArray &fileName,
-                       RecordingDepth depth = RecordingDepth::Events);
+    // Never null.
+    RecordingPtr read(int dirfd, const QByteArray &fileName,
+                      RecordingDepth depth = RecordingDepth::Events);
     // Reads without the cache; exposed for tests and the fuzzers. `pending` is
     // what was already read from the start of the file; fd < 0 means no more.
     static RecordingInfo parse(const QByteArray &fileName, QByteArray pending, int fd,
@@ -92,7 +99,7 @@ private:
     friend size_t qHash(const Key &key, size_t seed) { return qHashMulti(seed, key.dev, key.ino); }
 
     mutable QMutex m_mutex;
-    QHash<Key, RecordingInfo> m_cache;
+    QHash<Key, RecordingPtr> m_cache;
     int m_parses = 0;
     qint64 m_bytesRead = 0;
 };

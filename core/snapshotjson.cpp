@@ -125,7 +125,7 @@ QJsonObject sessionToJson(const SessionEntry &session, const StoreSnapshot &snap
     o.insert(QLatin1String("sessionId"), stringOrNull(session.sessionId));
     o.insert(QLatin1String("recording"),
              session.recording ? QJsonValue(displayPath(session.recordingPath)) : QJsonValue());
-    const RecordingInfo *r = session.recording ? &*session.recording : nullptr;
+    const RecordingInfo *r = session.recording.get();
     o.insert(QLatin1String("recordingError"),
              r && !r->headerOk ? QJsonValue(r->headerError) : QJsonValue());
     o.insert(QLatin1String("title"), r ? stringOrNull(r->displayTitle()) : QJsonValue());

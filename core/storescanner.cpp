@@ -121,11 +121,61 @@ QString idPrefixOfKey(const QString &key)
 
 struct StoreScanner::Pass
 {
-    StoreSnapshot snapshot;
     JudgeContext context;
+    QVector<RootEntry> roots;
     bool legacyRoot = false;
     QSet<QByteArray> seenChats;
+    PieceSink sink;
+    ScanPiece *root = nullptr; // the piece of the root being walked, if any
+
+    void stamp(StoreSnapshot &snapshot) const
+    {
+        snapshot.generatedAtMs = context.wallNowMs;
+        snapshot.hostname = context.hostname;
+        snapshot.roots = roots;
+    }
+    void problem(const QByteArray &path, const QString &message)
+    {
+        root->snapshot.problems.append({displayPath(path), message});
+    }
 };
+
+StoreSnapshot joinPieces(const QVector<const ScanPiece *> &pieces)
+{
+    QVector<const ScanPiece *> order = pieces;
+    std::stable_sort(order.begin(), order.end(), [](const ScanPiece *a, const ScanPiece *b) {
+        return std::make_pair(a->rootIndex, a->isChats()) <
+               std::make_pair(b->rootIndex, b->isChats());
+    });
+    StoreSnapshot out;
+    for (const ScanPiece *piece : qAsConst(order)) {
+        const StoreSnapshot &s = piece->snapshot;
+        // Every piece lists all roots; a root's own piece knows it best.
+        if (out.roots.isEmpty() || !piece->isChats())
+            out.roots = s.roots;
+        if (out.generatedAtMs == 0 || (s.generatedAtMs && s.generatedAtMs < out.generatedAtMs))
+            out.generatedAtMs = s.generatedAtMs; // the oldest piece bounds what is confirmed
+        if (out.hostname.isEmpty())
+            out.hostname = s.hostname;
+        const int projectOffset = int(out.projects.size());
+        const int lockOffset = int(out.locks.size());
+        out.projects += s.projects;
+        for (LockEntry lock : s.locks) {
+            if (lock.projectIndex >= 0)
+                lock.projectIndex += projectOffset;
+            out.locks.append(std::move(lock));
+        }
+        for (SessionEntry session : s.sessions) {
+            if (session.projectIndex >= 0)
+                session.projectIndex += projectOffset;
+            if (session.lockIndex >= 0)
+                session.lockIndex += lockOffset;
+            out.sessions.append(std::move(session));
+        }
+        out.problems += s.problems;
+    }
+    return out;
+}
 
 StoreScanner::StoreScanner(const ProcessProbe &probe, const Clock &clock)
     : m_probe(probe)
@@ -133,27 +183,95 @@ StoreScanner::StoreScanner(const ProcessProbe &probe, const Clock &clock)
 {
 }
 
-StoreSnapshot StoreScanner::scan(const QVector<ScanTarget> &targets)
+StoreScanner::Pass StoreScanner::startPass() const
 {
     Pass pass;
     pass.context = makeJudgeContext(m_clock, m_probe);
-    pass.snapshot.generatedAtMs = pass.context.wallNowMs;
-    pass.snapshot.hostname = pass.context.hostname;
+    return pass;
+}
+
+StoreSnapshot StoreScanner::scan(const QVector<ScanTarget> &targets)
+{
+    std::vector<ScanPiece> pieces;
+    scan(targets, [&pieces](ScanPiece &&piece) { pieces.push_back(std::move(piece)); });
+    QVector<const ScanPiece *> pointers;
+    pointers.reserve(int(pieces.size()));
+    for (const ScanPiece &piece : pieces)
+        pointers.append(&piece);
+    StoreSnapshot snapshot = joinPieces(pointers);
+    if (snapshot.roots.isEmpty()) {
+        const Pass pass = startPass();
+        pass.stamp(snapshot);
+    }
+    return snapshot;
+}
+
+void StoreScanner::scan(const QVector<ScanTarget> &targets, const PieceSink &sink)
+{
+    Pass pass = startPass();
+    pass.sink = sink;
     for (const ScanTarget &target : targets) {
         RootEntry root;
         root.path = target.path;
         root.source = target.source;
         root.legacy = target.legacy;
-        pass.snapshot.roots.append(root);
-        pass.legacyRoot = target.legacy;
-        scanTarget(pass, target, int(pass.snapshot.roots.size() - 1));
+        pass.roots.append(root);
     }
-    return std::move(pass.snapshot);
+    for (int i = 0; i < targets.size(); ++i) {
+        ScanPiece piece;
+        piece.key = QStringLiteral("r:%1:%2").arg(i).arg(targets.at(i).path);
+        piece.rootIndex = i;
+        piece.legacyRoot = targets.at(i).legacy;
+        pass.root = &piece;
+        pass.legacyRoot = targets.at(i).legacy;
+        scanTarget(pass, targets.at(i), i);
+        pass.stamp(piece.snapshot);
+        pass.root = nullptr;
+        sink(std::move(piece));
+    }
+}
+
+ScanPiece StoreScanner::rescan(const ScanPiece &previous)
+{
+    ScanPiece result;
+    result.key = previous.key;
+    result.rootIndex = previous.rootIndex;
+    result.legacyRoot = previous.legacyRoot;
+    result.namedChats = previous.namedChats;
+    result.folderPath = previous.folderPath;
+    Pass pass = startPass();
+    pass.roots = previous.snapshot.roots;
+    pass.legacyRoot = previous.legacyRoot;
+    pass.stamp(result.snapshot);
+    if (!previous.isChats())
+        return result;
+    // Problems met on the way belong to the piece itself here.
+    pass.root = &result;
+    pass.sink = [&result](ScanPiece &&piece) { result = std::move(piece); };
+    if (previous.namedChats) {
+        scanProject(pass, -1, previous.folderPath, previous.rootIndex);
+        return result;
+    }
+    int error = 0;
+    Fd project(::open(previous.folderPath.constData(),
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    error = errno;
+    if (!project.valid()) {
+        if (error == ELOOP)
+            pass.problem(previous.folderPath,
+                         QStringLiteral("project folder is a symlink; not followed"));
+        else if (error != ENOENT && error != ENOTDIR)
+            pass.problem(previous.folderPath, QStringLiteral("project folder cannot be opened: %1")
+                                                  .arg(errnoText(error)));
+        return result;
+    }
+    scanProject(pass, project.get(), previous.folderPath, previous.rootIndex);
+    return result;
 }
 
 void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootIndex)
 {
-    RootEntry &root = pass.snapshot.roots[rootIndex];
+    RootEntry &root = pass.roots[rootIndex];
     const QByteArray path = target.bytes();
     // The root itself was named by the user, so it may be reached through a link;
     // nothing below it is.
@@ -181,9 +299,8 @@ void StoreScanner::scanTarget(Pass &pass, const ScanTarget &target, int rootInde
     const bool projectFolder = !chatsFolder && hasDirectory(fd.get(), "chats");
     if ((chatsFolder || projectFolder) &&
         (isLink(clean) || (chatsFolder && !parent.isEmpty() && isLink(parent)))) {
-        pass.snapshot.problems.append(
-            {displayPath(clean), QStringLiteral("reached through a symlink; not followed (name"
-                                                " the real folder instead)")});
+        pass.problem(clean, QStringLiteral("reached through a symlink; not followed (name"
+                                           " the real folder instead)"));
         return;
     }
     if (chatsFolder) {
@@ -212,8 +329,7 @@ void StoreScanner::scanTmpDir(Pass &pass, int tmpfd, const QByteArray &tmpPath, 
     QVector<QByteArray> names;
     int error = 0;
     if (!listDirectory(tmpfd, &names, &error)) {
-        pass.snapshot.problems.append(
-            {displayPath(tmpPath), QStringLiteral("cannot be listed: %1").arg(errnoText(error))});
+        pass.problem(tmpPath, QStringLiteral("cannot be listed: %1").arg(errnoText(error)));
         if (names.isEmpty())
             return;
     }
@@ -225,7 +341,7 @@ void StoreScanner::scanTmpDir(Pass &pass, int tmpfd, const QByteArray &tmpPath, 
             LockInspector inspector(m_probe, pass.context);
             LockEntry lease = inspector.inspect(tmpfd, tmpPath, name, directory);
             if (lease.file.type != FileType::Missing)
-                pass.snapshot.locks.append(std::move(lease));
+                pass.root->snapshot.locks.append(std::move(lease));
             continue;
         }
         if (!isProjectHash(name))
@@ -234,13 +350,11 @@ void StoreScanner::scanTmpDir(Pass &pass, int tmpfd, const QByteArray &tmpPath, 
         Fd project(openSubdirectory(tmpfd, name, &error));
         if (!project.valid()) {
             if (isSymlink(tmpfd, name))
-                pass.snapshot.problems.append(
-                    {displayPath(projectPath),
-                     QStringLiteral("project folder is a symlink; not followed")});
+                pass.problem(projectPath,
+                             QStringLiteral("project folder is a symlink; not followed"));
             else if (error != ENOENT && error != ENOTDIR)
-                pass.snapshot.problems.append(
-                    {displayPath(projectPath),
-                     QStringLiteral("project folder cannot be opened: %1").arg(errnoText(error))});
+                pass.problem(projectPath, QStringLiteral("project folder cannot be opened: %1")
+                                              .arg(errnoText(error)));
             continue;
         }
         scanProject(pass, project.get(), projectPath, rootIndex);
@@ -263,18 +377,23 @@ void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &proj
     }
     if (!chats.valid()) {
         if (projectfd >= 0 && isSymlink(projectfd, "chats"))
-            pass.snapshot.problems.append(
-                {displayPath(chatsPath),
-                 QStringLiteral("chats folder is a symlink; not followed")});
+            pass.problem(chatsPath, QStringLiteral("chats folder is a symlink; not followed"));
         else if (error != ENOENT)
-            pass.snapshot.problems.append(
-                {displayPath(chatsPath),
-                 QStringLiteral("chats folder cannot be opened: %1").arg(errnoText(error))});
+            pass.problem(chatsPath, QStringLiteral("chats folder cannot be opened: %1")
+                                        .arg(errnoText(error)));
         return;
     }
     if (pass.seenChats.contains(chatsPath))
         return;
     pass.seenChats.insert(chatsPath);
+
+    ScanPiece piece;
+    piece.key = QStringLiteral("c:") + displayPath(chatsPath);
+    piece.rootIndex = rootIndex;
+    piece.legacyRoot = pass.legacyRoot;
+    piece.namedChats = projectfd < 0;
+    piece.folderPath = projectPath;
+    pass.stamp(piece.snapshot);
 
     ProjectEntry project;
     const QByteArray projectDir =
@@ -282,13 +401,14 @@ void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &proj
     project.hash = QString::fromUtf8(baseName(projectDir));
     project.chatsDir = displayPath(chatsPath);
     project.rootIndex = rootIndex;
-    pass.snapshot.projects.append(project);
-    scanChats(pass, chats.get(), chatsPath, int(pass.snapshot.projects.size() - 1));
+    piece.snapshot.projects.append(project);
+    scanChats(pass, piece.snapshot, chats.get(), chatsPath, 0);
+    pass.sink(std::move(piece));
 }
 
-void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPath, int projectIndex)
+void StoreScanner::scanChats(Pass &pass, StoreSnapshot &snap, int chatsfd,
+                             const QByteArray &chatsPath, int projectIndex)
 {
-    StoreSnapshot &snap = pass.snapshot;
     QVector<QByteArray> names;
     int error = 0;
     if (!listDirectory(chatsfd, &names, &error)) {
@@ -300,7 +420,7 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     std::sort(names.begin(), names.end());
 
     // Recordings first: the orphaned flag needs to know which ids they carry.
-    QVector<RecordingInfo> recordings;
+    QVector<RecordingPtr> recordings;
     QSet<QString> lockIds;
     QVector<EntryName> kinds;
     kinds.reserve(names.size());
@@ -308,8 +428,8 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
         kinds.append(classifyEntryName(name));
         const EntryName &classified = kinds.last();
         if (classified.kind == EntryKind::Recording) {
-            RecordingInfo info = m_recordings.read(chatsfd, name, m_depth);
-            if (info.vanished)
+            RecordingPtr info = m_recordings.read(chatsfd, name, m_depth);
+            if (info->vanished)
                 continue;
             recordings.append(std::move(info));
         } else if (classified.kind == EntryKind::Lock) {
@@ -320,18 +440,18 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     QSet<QString> recorded;
     QHash<QString, int> recordingByKey;
     for (int i = 0; i < recordings.size(); ++i) {
-        recordingByKey.insert(recordings.at(i).nameKey, i);
-        if (recordings.at(i).headerOk)
-            recorded.insert(recordings.at(i).sessionId);
+        recordingByKey.insert(recordings.at(i)->nameKey, i);
+        if (recordings.at(i)->headerOk)
+            recorded.insert(recordings.at(i)->sessionId);
     }
 
     // A recording whose header cannot be read is paired with a lock only through
     // the 12 id characters in its name, only when exactly one unrecorded lock fits.
     QHash<QString, int> uncertainPairs; // lock id -> recording index
     for (int i = 0; i < recordings.size(); ++i) {
-        if (recordings.at(i).headerOk)
+        if (recordings.at(i)->headerOk)
             continue;
-        const QString prefix = idPrefixOfKey(recordings.at(i).nameKey);
+        const QString prefix = idPrefixOfKey(recordings.at(i)->nameKey);
         if (prefix.isEmpty())
             continue;
         QStringList candidates;
@@ -347,8 +467,8 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
         recordedOrPaired.insert(it.key());
 
     // Legacy locks are keyed by recording name; count a matching recording.
-    for (const RecordingInfo &info : qAsConst(recordings))
-        recordedOrPaired.insert(info.nameKey);
+    for (const RecordingPtr &info : qAsConst(recordings))
+        recordedOrPaired.insert(info->nameKey);
 
     const DirectoryFacts directory = probeDirectory(chatsfd);
     LockInspector inspector(m_probe, pass.context);
@@ -379,10 +499,10 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     // whose session has no recording yet.
     QSet<int> attachedLocks;
     for (int i = 0; i < recordings.size(); ++i) {
-        const RecordingInfo &info = recordings.at(i);
+        const RecordingInfo &info = *recordings.at(i);
         SessionEntry session;
         session.projectIndex = projectIndex;
-        session.recording = info;
+        session.recording = recordings.at(i);
         session.recordingPath = join(chatsPath, info.fileName);
         if (info.headerOk) {
             session.sessionId = info.sessionId;
@@ -416,9 +536,9 @@ void StoreScanner::scanChats(Pass &pass, int chatsfd, const QByteArray &chatsPat
     }
 
     ProjectEntry &project = snap.projects[projectIndex];
-    for (const RecordingInfo &info : qAsConst(recordings)) {
-        if (info.headerOk && !info.workspaceDirs.isEmpty()) {
-            project.workspace = info.workspaceDirs.first();
+    for (const RecordingPtr &info : qAsConst(recordings)) {
+        if (info->headerOk && !info->workspaceDirs.isEmpty()) {
+            project.workspace = info->workspaceDirs.first();
             break;
         }
     }

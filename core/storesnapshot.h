@@ -31,6 +31,7 @@ struct ProjectEntry
     QString chatsDir;
     int rootIndex = -1;
     QString workspace; // the first workspace folder named by a recording header
+    int sessionCount = 0; // set where sessions are left out (LiveStore::overview)
 };
 
 // One lock-like file (lock, legacy lock, guard, temp, lease, not-a-lock, or an
@@ -59,7 +60,7 @@ struct SessionEntry
 {
     QString sessionId; // empty when the recording's header is unreadable and no lock pairs
     int projectIndex = -1;
-    std::optional<RecordingInfo> recording;
+    RecordingPtr recording; // null when the session has no recording
     QByteArray recordingPath;
     int lockIndex = -1;
     // Paired through the 12 characters in the recording's file name because its

@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${LOCKSCOPE_BUILD_DIR:-$here/build}
 jobs=$(nproc)
-packages=(qt6-base-dev cmake g++ ninja-build fonts-dejavu-core)
+packages=(qt6-base-dev libsimdjson-dev cmake g++ ninja-build fonts-dejavu-core)
 test_packages=(clang libclang-rt-dev xxd util-linux)
 
 install_missing() {

@@ -5,15 +5,29 @@
 #include "scanworker.h"
 #include "storewatcher.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QTimer>
+
+#include <algorithm>
 
 namespace lockscope {
 
 namespace {
 
 constexpr int kDefaultCoalesceMs = 120;
+// A change inside a chats folder is mostly one file, written at once.
+constexpr int kDefaultFolderCoalesceMs = 5;
 constexpr int kFollowUpMs = 600;
+// The periodic check costs at most 1/200 of the time between two checks.
+constexpr int kCheckCostFactor = 200;
+// Degraded polling rescans everything; at most 1/10 of the time.
+constexpr int kPollCostFactor = 10;
+
+QString chatsKey(const QString &chatsDir)
+{
+    return QStringLiteral("c:") + chatsDir;
+}
 
 } // namespace
 
@@ -23,10 +37,12 @@ LiveStore::LiveStore(QObject *parent)
     , m_watcher(new StoreWatcher(this))
     , m_exits(new ProcessExitWatcher(this))
     , m_coalesce(new QTimer(this))
+    , m_folderCoalesce(new QTimer(this))
     , m_followUp(new QTimer(this))
     , m_poll(new QTimer(this))
 {
     qRegisterMetaType<SnapshotPtr>();
+    qRegisterMetaType<StoreUpdate>();
     qRegisterMetaType<QVector<ScanTarget>>();
     qRegisterMetaType<QVector<RemovalRequest>>();
     qRegisterMetaType<QVector<RemovalResult>>();
@@ -35,15 +51,22 @@ LiveStore::LiveStore(QObject *parent)
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(this, &LiveStore::scanRequested, m_worker, &ScanWorker::scan);
+    connect(this, &LiveStore::rescanRequested, m_worker, &ScanWorker::rescanFolders);
+    connect(this, &LiveStore::deepenRequested, m_worker, &ScanWorker::deepen);
     connect(this, &LiveStore::removalRequested, m_worker, &ScanWorker::removeAll);
-    connect(m_worker, &ScanWorker::scanned, this, &LiveStore::onScanned);
+    connect(m_worker, &ScanWorker::updateReady, this, &LiveStore::onUpdate);
     connect(m_worker, &ScanWorker::removalProgress, this, &LiveStore::cleanupProgress);
     connect(m_worker, &ScanWorker::removalsFinished, this,
             [this](const QVector<RemovalResult> &results) {
                 m_cleanupRunning = false;
                 emit cleanupFinished(results);
-                // The deletions arrive as one refresh, not one per file.
-                refreshNow();
+                // The deletions arrive as one rescan of the folders they were in.
+                QStringList dirs;
+                for (const RemovalResult &result : results)
+                    dirs << displayPath(result.path.left(result.path.lastIndexOf('/')));
+                dirs.removeDuplicates();
+                refreshFolders(dirs);
+                startNext();
             });
     m_thread.start();
 
@@ -52,11 +75,18 @@ LiveStore::LiveStore(QObject *parent)
     connect(m_followUp, &QTimer::timeout, this, &LiveStore::refresh);
     m_coalesce->setSingleShot(true);
     m_coalesce->setInterval(kDefaultCoalesceMs);
-    connect(m_coalesce, &QTimer::timeout, this, &LiveStore::startScan);
-    connect(m_poll, &QTimer::timeout, this, &LiveStore::refreshNow);
+    connect(m_coalesce, &QTimer::timeout, this, [this] {
+        m_fullPending = true;
+        startNext();
+    });
+    m_folderCoalesce->setSingleShot(true);
+    m_folderCoalesce->setInterval(kDefaultFolderCoalesceMs);
+    connect(m_folderCoalesce, &QTimer::timeout, this, &LiveStore::startNext);
+    m_poll->setSingleShot(true);
+    connect(m_poll, &QTimer::timeout, this, &LiveStore::periodicCheck);
     connect(m_watcher, &StoreWatcher::directoryChanged, this, [this](const QString &path) {
         qCDebug(lcUiLive) << "changed:" << path;
-        refresh();
+        refreshFolders({path});
         // A project folder is made a moment before its chats folder; until the
         // chats folder exists nothing inside the project is watched, so look again.
         if (!m_knownChats.contains(path))
@@ -65,7 +95,14 @@ LiveStore::LiveStore(QObject *parent)
     connect(m_exits, &ProcessExitWatcher::exited, this, [this](qint64 pid) {
         qCDebug(lcUiLive) << "holder exited:" << pid;
         emit holderExited(pid);
-        refreshNow();
+        const QStringList folders = foldersOfPid(pid);
+        if (folders.isEmpty()) {
+            refreshNow();
+            return;
+        }
+        for (const QString &key : folders)
+            m_dirtyFolders.insert(key);
+        startNext();
     });
     updatePollTimer();
 }
@@ -80,6 +117,11 @@ LiveStore::~LiveStore()
 void LiveStore::setCoalesceMs(int ms)
 {
     m_coalesce->setInterval(ms);
+}
+
+void LiveStore::setFolderCoalesceMs(int ms)
+{
+    m_folderCoalesce->setInterval(ms);
 }
 
 void LiveStore::setLivePollMs(int ms)
@@ -111,12 +153,22 @@ QString LiveStore::degradedReason() const
     return m_watcher->degradedReason();
 }
 
+SnapshotPtr LiveStore::snapshot() const
+{
+    if (!m_joined && m_fullyScanned) {
+        QVector<const ScanPiece *> pieces;
+        pieces.reserve(m_pieces.size());
+        for (const PiecePtr &piece : m_pieces)
+            pieces.append(piece.get());
+        auto joined = std::make_shared<StoreSnapshot>(joinPieces(pieces));
+        joined->generatedAtMs = m_confirmedAtMs;
+        m_joined = std::move(joined);
+    }
+    return m_joined;
+}
+
 void LiveStore::refresh()
 {
-    if (m_running || m_cleanupRunning) {
-        m_again = true;
-        return;
-    }
     // Not restarted on every event: a steady stream of changes still gets scanned.
     if (!m_coalesce->isActive())
         m_coalesce->start();
@@ -124,36 +176,125 @@ void LiveStore::refresh()
 
 void LiveStore::refreshNow()
 {
-    if (m_running || m_cleanupRunning) {
-        m_again = true;
-        return;
-    }
     m_coalesce->stop();
-    startScan();
+    m_fullPending = true;
+    startNext();
 }
 
-void LiveStore::startScan()
+void LiveStore::refreshFolders(const QStringList &chatsDirs)
 {
-    if (m_running || m_cleanupRunning) {
-        m_again = true;
-        return;
+    bool full = false;
+    for (const QString &dir : chatsDirs) {
+        const QString key = chatsKey(dir);
+        if (m_pieces.contains(key))
+            m_dirtyFolders.insert(key);
+        else
+            full = true;
     }
-    m_running = true;
-    m_again = false;
-    emit scanRequested(m_targets, ++m_generation);
+    if (full)
+        refresh();
+    if (!m_dirtyFolders.isEmpty() && !m_folderCoalesce->isActive())
+        m_folderCoalesce->start();
 }
 
-void LiveStore::onScanned(const SnapshotPtr &snapshot, quint64 generation, qint64 elapsedMs)
+// One job at a time on the worker: a full scan when one is wanted (it covers
+// every dirty folder too), else the dirty folders, else a slice of deepening.
+void LiveStore::startNext()
+{
+    if (m_running != Job::None || m_cleanupRunning)
+        return;
+    if (m_fullPending) {
+        m_fullPending = false;
+        m_dirtyFolders.clear();
+        m_running = Job::Full;
+        m_fullStartedAtMs = QDateTime::currentMSecsSinceEpoch();
+        emit scanRequested(m_targets, ++m_generation);
+    } else if (!m_dirtyFolders.isEmpty() && !m_folderCoalesce->isActive()) {
+        const QStringList keys(m_dirtyFolders.cbegin(), m_dirtyFolders.cend());
+        m_dirtyFolders.clear();
+        m_running = Job::Folders;
+        emit rescanRequested(keys, ++m_generation);
+    } else if (m_moreToDeepen && !m_coalesce->isActive() && !m_folderCoalesce->isActive()) {
+        m_running = Job::Deepen;
+        emit deepenRequested(++m_generation);
+    }
+}
+
+void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 elapsedMs)
 {
     Q_UNUSED(generation);
-    m_running = false;
-    m_lastScanMs = elapsedMs;
-    m_snapshot = snapshot;
-    updateWatches();
-    emit snapshotReady(snapshot);
-    emit statusChanged();
-    if (m_again)
-        refresh();
+    for (const FolderRows &folder : update.folders) {
+        if (folder.piece)
+            m_pieces.insert(folder.key, folder.piece);
+        else
+            m_pieces.remove(folder.key);
+    }
+    if (!update.folders.isEmpty())
+        m_joined.reset();
+    if (!update.folders.isEmpty() || update.last)
+        emit updateReady(update);
+    if (!update.last)
+        return;
+
+    const Job job = m_running;
+    m_running = Job::None;
+    if (m_checking && job != Job::Deepen) {
+        m_lastCheckMs = elapsedMs;
+        m_checking = false;
+    }
+    m_moreToDeepen = update.moreToDeepen;
+    if (job == Job::Full) {
+        m_fullyScanned = true;
+        m_confirmedAtMs = m_fullStartedAtMs;
+        m_lastScanMs = elapsedMs;
+        // Every folder's events are read after each full scan: the cache
+        // answers those already read.
+        m_moreToDeepen = true;
+    }
+    if (job != Job::Deepen || !update.folders.isEmpty()) {
+        rebuildOverview();
+        updateWatches();
+        emit updated();
+        emit statusChanged();
+    }
+    startNext();
+}
+
+void LiveStore::rebuildOverview()
+{
+    QVector<const ScanPiece *> pieces;
+    pieces.reserve(m_pieces.size());
+    auto skeleton = std::make_shared<StoreSnapshot>();
+    int sessions = 0;
+    for (const PiecePtr &piece : qAsConst(m_pieces))
+        pieces.append(piece.get());
+    // Pieces in their scan order, without the sessions.
+    std::sort(pieces.begin(), pieces.end(), [](const ScanPiece *a, const ScanPiece *b) {
+        return std::make_tuple(a->rootIndex, a->isChats(), a->key) <
+               std::make_tuple(b->rootIndex, b->isChats(), b->key);
+    });
+    for (const ScanPiece *piece : qAsConst(pieces)) {
+        const StoreSnapshot &s = piece->snapshot;
+        if (skeleton->roots.isEmpty() || !piece->isChats())
+            skeleton->roots = s.roots;
+        if (skeleton->hostname.isEmpty())
+            skeleton->hostname = s.hostname;
+        const int projectOffset = int(skeleton->projects.size());
+        for (ProjectEntry project : s.projects) {
+            project.sessionCount = int(s.sessions.size());
+            skeleton->projects.append(std::move(project));
+        }
+        for (LockEntry lock : s.locks) {
+            if (lock.projectIndex >= 0)
+                lock.projectIndex += projectOffset;
+            skeleton->locks.append(std::move(lock));
+        }
+        skeleton->problems += s.problems;
+        sessions += int(s.sessions.size());
+    }
+    skeleton->generatedAtMs = m_confirmedAtMs;
+    m_overview = std::move(skeleton);
+    m_sessionCount = sessions;
 }
 
 void LiveStore::updateWatches()
@@ -161,17 +302,17 @@ void LiveStore::updateWatches()
     QStringList dirs;
     for (const ScanTarget &target : qAsConst(m_targets))
         dirs << target.path;
-    if (m_snapshot) {
-        for (const RootEntry &root : m_snapshot->roots)
+    if (m_overview) {
+        for (const RootEntry &root : m_overview->roots)
             dirs << root.path;
-        for (const ProjectEntry &project : m_snapshot->projects)
+        for (const ProjectEntry &project : m_overview->projects)
             m_knownChats.insert(project.chatsDir);
     }
     // A chats folder seen once stays wanted while its project folder exists: when
     // it is removed, the watcher falls back to the project folder and sees it
     // made again.
     for (auto it = m_knownChats.begin(); it != m_knownChats.end();) {
-        if (QFileInfo(QFileInfo(*it).path()).isDir()) {
+        if (m_pieces.contains(chatsKey(*it)) || QFileInfo(QFileInfo(*it).path()).isDir()) {
             dirs << *it;
             ++it;
         } else {
@@ -185,8 +326,8 @@ void LiveStore::updateWatches()
     updatePollTimer();
 
     QSet<qint64> pids;
-    if (m_snapshot) {
-        for (const LockEntry &lock : m_snapshot->locks) {
+    if (m_overview) {
+        for (const LockEntry &lock : m_overview->locks) {
             if (lock.holder.exists() && lock.payload.pid && *lock.payload.pid > 0)
                 pids.insert(*lock.payload.pid);
         }
@@ -194,12 +335,64 @@ void LiveStore::updateWatches()
     m_exits->setPids(pids);
 }
 
+int LiveStore::pollIntervalMs() const
+{
+    // Slower on a store whose check is expensive, so that idling costs little.
+    return isLive() ? int(qMax<qint64>(m_livePollMs, kCheckCostFactor * m_lastCheckMs))
+                    : int(qMax<qint64>(m_degradedPollMs, kPollCostFactor * m_lastScanMs));
+}
+
 void LiveStore::updatePollTimer()
 {
-    // Even when live, a slow poll re-judges ages (48 h limits) and confirms the view.
-    const int interval = isLive() ? m_livePollMs : m_degradedPollMs;
+    const int interval = pollIntervalMs();
     if (m_poll->interval() != interval || !m_poll->isActive())
         m_poll->start(interval);
+}
+
+// Even when live, lock ages move (the 48 h limits) and a PID can be reused
+// without any file changing: the folders that hold lock files are looked at
+// again. Without live updates, everything is.
+void LiveStore::periodicCheck()
+{
+    if (!isLive() || !m_fullyScanned) {
+        refreshNow();
+        updatePollTimer();
+        return;
+    }
+    QSet<QString> folders;
+    bool rootFiles = false;
+    if (m_overview) {
+        for (const LockEntry &lock : m_overview->locks) {
+            if (lock.projectIndex >= 0)
+                folders.insert(chatsKey(m_overview->projects.at(lock.projectIndex).chatsDir));
+            else
+                rootFiles = true;
+        }
+    }
+    m_checking = true;
+    if (rootFiles) {
+        refreshNow();
+    } else {
+        for (const QString &key : qAsConst(folders))
+            m_dirtyFolders.insert(key);
+        startNext();
+    }
+    updatePollTimer();
+}
+
+QStringList LiveStore::foldersOfPid(qint64 pid) const
+{
+    QStringList folders;
+    if (!m_overview)
+        return folders;
+    for (const LockEntry &lock : m_overview->locks) {
+        if (lock.payload.pid && *lock.payload.pid == pid) {
+            if (lock.projectIndex < 0)
+                return {}; // a root's file: only a full scan looks there
+            folders << chatsKey(m_overview->projects.at(lock.projectIndex).chatsDir);
+        }
+    }
+    return folders;
 }
 
 void LiveStore::startCleanup(const QVector<RemovalRequest> &requests, const QString &auditPath)

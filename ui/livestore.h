@@ -3,7 +3,9 @@
 #include "lockremover.h"
 #include "sessionrow.h"
 #include "storediscovery.h"
+#include "storeupdate.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QThread>
@@ -17,10 +19,14 @@ class ProcessExitWatcher;
 class ScanWorker;
 class StoreWatcher;
 
-// Keeps a snapshot of the store current. Folder changes (one shared watcher)
-// and holder exits (pidfd, else polling) schedule a rescan; bursts are
-// coalesced into one. Scans run on a worker thread. When folders cannot be
-// watched, the store is polled and the reason is kept for the status bar.
+// Keeps the store current, folder by folder. A change inside a chats folder
+// rescans that folder alone; a change above the chats folders (a project made
+// or removed) and the first look rescan everything, handed on in batches as it
+// goes. A holder's exit (pidfd, else polling) rescans the folders of its locks.
+// A slow periodic check re-judges the folders that hold lock files (ages move),
+// never more often than keeps it under half a percent of one core. Work runs on
+// a worker thread; the GUI thread only merges what changed. When folders cannot
+// be watched, the whole store is polled and the reason is kept for the status bar.
 class LiveStore final : public QObject
 {
     Q_OBJECT
@@ -33,33 +39,51 @@ public:
     void setTargets(const QVector<ScanTarget> &targets);
     QVector<ScanTarget> targets() const { return m_targets; }
 
-    SnapshotPtr snapshot() const { return m_snapshot; }
+    // The whole store as one snapshot, joined from the folders on demand (it
+    // costs time in proportion to the store: not for every update).
+    SnapshotPtr snapshot() const;
+    // Roots, projects (with their session counts), every lock file and the
+    // problems, without the sessions: cheap, rebuilt after every update.
+    SnapshotPtr overview() const { return m_overview; }
+    bool hasScanned() const { return m_fullyScanned; }
+    int sessionCount() const { return m_sessionCount; }
+
     bool isLive() const;
     QString degradedReason() const;
-    // Wall-clock time at which the shown snapshot was taken.
-    qint64 confirmedAtMs() const { return m_snapshot ? m_snapshot->generatedAtMs : 0; }
+    // Wall-clock time at which the whole store was last confirmed by a scan.
+    qint64 confirmedAtMs() const { return m_confirmedAtMs; }
     qint64 lastScanMs() const { return m_lastScanMs; }
-    bool scanning() const { return m_running; }
+    bool scanning() const { return m_running == Job::Full || m_running == Job::Folders; }
     bool cleanupRunning() const { return m_cleanupRunning; }
+    // Recordings still to be read beyond their header line.
+    bool deepening() const { return m_moreToDeepen; }
 
     StoreWatcher *storeWatcher() const { return m_watcher; }
     ProcessExitWatcher *exitWatcher() const { return m_exits; }
 
     void setCoalesceMs(int ms);
+    void setFolderCoalesceMs(int ms);
     void setLivePollMs(int ms);
     void setDegradedPollMs(int ms);
+    int pollIntervalMs() const;
 
     // Removes these files on the worker thread, through LockRemover.
     void startCleanup(const QVector<RemovalRequest> &requests, const QString &auditPath);
     void cancelCleanup();
 
 public slots:
-    // Rescans after the coalescing delay; several calls make one scan.
+    // Rescans everything after the coalescing delay; several calls make one scan.
     void refresh();
     void refreshNow();
+    // Rescans these chats folders (as shown in ProjectEntry::chatsDir) soon;
+    // an unknown folder means a full rescan.
+    void refreshFolders(const QStringList &chatsDirs);
 
 signals:
-    void snapshotReady(const lockscope::SnapshotPtr &snapshot);
+    // Rows to merge (SessionTableModel::applyUpdate); a full scan sends several.
+    void updateReady(const lockscope::StoreUpdate &update);
+    // A scan, rescan or cleanup's rescan finished: overview() is current.
+    void updated();
     void statusChanged();
     void holderExited(qint64 pid);
     void cleanupProgress(int done, int total, const QString &path);
@@ -67,30 +91,53 @@ signals:
 
     // Internal: queued to the worker.
     void scanRequested(const QVector<lockscope::ScanTarget> &targets, quint64 generation);
+    void rescanRequested(const QStringList &keys, quint64 generation);
+    void deepenRequested(quint64 generation);
     void removalRequested(const QVector<lockscope::RemovalRequest> &requests,
                           const QString &auditPath);
 
 private:
-    void startScan();
-    void onScanned(const SnapshotPtr &snapshot, quint64 generation, qint64 elapsedMs);
+    enum class Job
+    {
+        None,
+        Full,
+        Folders,
+        Deepen
+    };
+    void startNext();
+    void onUpdate(const StoreUpdate &update, quint64 generation, qint64 elapsedMs);
+    void rebuildOverview();
     void updateWatches();
     void updatePollTimer();
+    void periodicCheck();
+    QStringList foldersOfPid(qint64 pid) const;
 
     QVector<ScanTarget> m_targets;
-    SnapshotPtr m_snapshot;
+    QHash<QString, PiecePtr> m_pieces;
+    SnapshotPtr m_overview;
+    mutable SnapshotPtr m_joined; // snapshot(), until the next update
     QSet<QString> m_knownChats;
     QThread m_thread;
     ScanWorker *m_worker = nullptr;
     StoreWatcher *m_watcher = nullptr;
     ProcessExitWatcher *m_exits = nullptr;
     QTimer *m_coalesce = nullptr;
+    QTimer *m_folderCoalesce = nullptr;
     QTimer *m_followUp = nullptr;
     QTimer *m_poll = nullptr;
     quint64 m_generation = 0;
-    bool m_running = false;
-    bool m_again = false;
+    Job m_running = Job::None;
+    bool m_fullPending = false;
+    QSet<QString> m_dirtyFolders; // piece keys to rescan
+    bool m_fullyScanned = false;
+    bool m_moreToDeepen = false;
     bool m_cleanupRunning = false;
+    bool m_checking = false; // a periodic check is running
+    int m_sessionCount = 0;
+    qint64 m_confirmedAtMs = 0;
+    qint64 m_fullStartedAtMs = 0;
     qint64 m_lastScanMs = 0;
+    qint64 m_lastCheckMs = 0; // how long the last periodic check took
     int m_livePollMs = 30'000;
     int m_degradedPollMs = 2'000;
 };

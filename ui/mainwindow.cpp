@@ -78,7 +78,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     buildLayout();
     restoreSettings();
 
-    connect(m_store, &LiveStore::snapshotReady, this, &MainWindow::onSnapshot);
+    connect(m_store, &LiveStore::updateReady, m_model, &SessionTableModel::applyUpdate);
+    connect(m_store, &LiveStore::updated, this, &MainWindow::onUpdated);
     connect(m_store, &LiveStore::statusChanged, this, &MainWindow::updateStatus);
     connect(m_model, &SessionTableModel::observed, this, &MainWindow::onObserved);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -442,10 +443,9 @@ void MainWindow::chooseFolderToAdd()
         addFolder(dir);
 }
 
-void MainWindow::onSnapshot(const SnapshotPtr &snapshot)
+void MainWindow::onUpdated()
 {
-    m_model->setSnapshot(snapshot);
-    m_sidebar->setSnapshot(snapshot);
+    m_sidebar->setSnapshot(m_store->overview());
     checkOpenDialog();
     onSelectionChanged();
     updateStatus();
@@ -591,23 +591,19 @@ void MainWindow::updateActions()
 
 void MainWindow::updateStatus()
 {
-    const SnapshotPtr snap = m_store->snapshot();
-    if (snap) {
-        QMap<RowState, int> counts;
-        int attention = 0;
-        for (int i = 0; i < m_model->rowCount(); ++i) {
-            const SessionRow *row = m_model->rowAt(i);
-            ++counts[row->state()];
-            attention += row->needsAttention() ? 1 : 0;
-        }
-        m_totals->setText(tr("%1 sessions, %2 files in %3 projects \u2014 %4 held, %5 stale, "
-                             "%6 need attention")
-                              .arg(snap->sessions.size())
-                              .arg(snap->locks.size())
-                              .arg(snap->projects.size())
-                              .arg(counts.value(RowState::Held))
-                              .arg(counts.value(RowState::Stale))
-                              .arg(attention));
+    const SnapshotPtr snap = m_store->overview();
+    if (snap && m_store->hasScanned()) {
+        QString text = tr("%1 sessions, %2 files in %3 projects \u2014 %4 held, %5 stale, "
+                          "%6 need attention")
+                           .arg(m_store->sessionCount())
+                           .arg(snap->locks.size())
+                           .arg(snap->projects.size())
+                           .arg(m_model->stateCount(RowState::Held))
+                           .arg(m_model->stateCount(RowState::Stale))
+                           .arg(m_model->attentionCount());
+        if (m_store->deepening())
+            text += tr(" \u2014 reading session names\u2026");
+        m_totals->setText(text);
         const qint64 ago = SystemClock::instance().wallNowMs() - m_store->confirmedAtMs();
         m_confirmed->setText(
             tr("Confirmed current %1 ago").arg(humanDuration(qMax<qint64>(0, ago))));
@@ -616,7 +612,7 @@ void MainWindow::updateStatus()
                 .arg(QDateTime::fromMSecsSinceEpoch(m_store->confirmedAtMs()).toString(Qt::ISODate))
                 .arg(m_store->lastScanMs()));
     } else {
-        m_totals->setText(tr("Scanning\u2026"));
+        m_totals->setText(tr("Scanning\u2026 %n row(s) so far", nullptr, m_model->rowCount()));
     }
     m_live->setText(liveStatusText());
     m_live->setToolTip(m_store->isLive()

@@ -93,7 +93,7 @@ private:
     void saveSettings() const;
     void applyTargets();
 
-    void onSnapshot(const SnapshotPtr &snapshot);
+    void onUpdated();
     void onSelectionChanged();
     void onScopeChanged(StoreSidebar::Scope scope, const QString &path);
     void onObserved(const TimelineEvent &event);

@@ -4,6 +4,7 @@
 #include "logcategories.h"
 
 #include <QElapsedTimer>
+#include <QSet>
 
 namespace lockscope {
 
@@ -14,18 +15,166 @@ ScanWorker::ScanWorker(QObject *parent)
 
 ScanWorker::~ScanWorker() = default;
 
-void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
+namespace {
+
+// A full scan hands rows on at least this often, and in batches of at most
+// about this many rows, so that the GUI thread merges a little at a time.
+constexpr qint64 kBatchMs = 40;
+constexpr int kBatchRows = 4000;
+// Reading events is done in slices of about this long, so that a folder rescan
+// never waits longer for the worker.
+constexpr qint64 kDeepenSliceMs = 25;
+// A full scan reads events for this long before it falls back to headers.
+constexpr qint64 kEventsBudgetMs = 100;
+
+size_t signatureOf(const QVector<SessionRow> &rows)
+{
+    size_t seed = 0;
+    for (const SessionRow &row : rows)
+        seed = qHashMulti(seed, row.key, row.fingerprint);
+    return seed;
+}
+
+} // namespace
+
+StoreScanner &ScanWorker::scanner(RecordingDepth depth)
 {
     if (!m_scanner)
         m_scanner = std::make_unique<StoreScanner>();
+    m_scanner->setRecordingDepth(depth);
+    return *m_scanner;
+}
+
+int ScanWorker::offer(ScanPiece &&piece, StoreUpdate &update)
+{
+    auto shared = std::make_shared<const ScanPiece>(std::move(piece));
+    // The rows keep their piece alive through the snapshot they point into.
+    const SnapshotPtr snapshot(shared, &shared->snapshot);
+    QVector<SessionRow> rows = rowsFromSnapshot(snapshot, shared->key);
+    const size_t signature = signatureOf(rows);
+    const auto known = m_signatures.constFind(shared->key);
+    if (known != m_signatures.cend() && *known == signature)
+        return 0;
+    m_signatures.insert(shared->key, signature);
+    m_pieces.insert(shared->key, shared);
+    const int count = int(rows.size());
+    update.folders.append({shared->key, shared, std::move(rows)});
+    return qMax(count, 1);
+}
+
+void ScanWorker::forget(const QString &key, StoreUpdate &update)
+{
+    m_pieces.remove(key);
+    m_signatures.remove(key);
+    m_deep.remove(key);
+    update.folders.append({key, nullptr, {}});
+}
+
+void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
+{
     QElapsedTimer timer;
     timer.start();
-    auto snapshot = std::make_shared<StoreSnapshot>(m_scanner->scan(targets));
+    StoreUpdate batch;
+    batch.fullScan = true;
+    int batchRows = 0;
+    qint64 lastSent = 0;
+    QSet<QString> seen;
+    int folders = 0;
+    // Events (names, titles, checkpoints) are read at once while that is quick;
+    // past a budget, headers only, so that a large store's rows show at once,
+    // and deepen() reads the rest folder by folder afterwards. Recordings read
+    // in full before are answered in full from the cache either way.
+    StoreScanner &store = scanner(RecordingDepth::Events);
+    store.scan(targets, [&](ScanPiece &&piece) {
+        ++folders;
+        seen.insert(piece.key);
+        if (store.recordingDepth() == RecordingDepth::Events && piece.isChats())
+            m_deep.insert(piece.key);
+        if (timer.elapsed() >= kEventsBudgetMs)
+            store.setRecordingDepth(RecordingDepth::Header);
+        batchRows += offer(std::move(piece), batch);
+        const qint64 now = timer.elapsed();
+        if (batchRows >= kBatchRows || (batchRows > 0 && now - lastSent >= kBatchMs)) {
+            emit updateReady(batch, generation, now);
+            batch.folders.clear();
+            batchRows = 0;
+            lastSent = now;
+        }
+    });
+    for (auto it = m_pieces.begin(); it != m_pieces.end();) {
+        if (seen.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        const QString key = it.key();
+        it = m_pieces.erase(it);
+        m_signatures.remove(key);
+        m_deep.remove(key);
+        batch.folders.append({key, nullptr, {}});
+    }
+    batch.last = true;
     const qint64 elapsed = timer.elapsed();
-    qCDebug(lcUiLive) << "scan" << generation << "took" << elapsed
-                      << "ms:" << snapshot->locks.size() << "files," << snapshot->sessions.size()
-                      << "sessions";
-    emit scanned(SnapshotPtr(std::move(snapshot)), generation, elapsed);
+    qCDebug(lcUiLive) << "scan" << generation << "took" << elapsed << "ms," << folders
+                      << "folders";
+    emit updateReady(batch, generation, elapsed);
+}
+
+void ScanWorker::rescanFolders(const QStringList &keys, quint64 generation)
+{
+    QElapsedTimer timer;
+    timer.start();
+    StoreUpdate update;
+    for (const QString &key : keys) {
+        const PiecePtr previous = m_pieces.value(key);
+        if (!previous || !previous->isChats())
+            continue;
+        const RecordingDepth depth =
+            m_deep.contains(key) ? RecordingDepth::Events : RecordingDepth::Header;
+        ScanPiece piece = scanner(depth).rescan(*previous);
+        if (piece.gone())
+            forget(key, update);
+        else
+            offer(std::move(piece), update);
+    }
+    update.last = true;
+    const qint64 elapsed = timer.elapsed();
+    qCDebug(lcUiLive) << "rescan" << generation << "of" << keys.size() << "folders took"
+                      << elapsed << "ms," << update.folders.size() << "changed";
+    emit updateReady(update, generation, elapsed);
+}
+
+void ScanWorker::deepen(quint64 generation)
+{
+    QElapsedTimer timer;
+    timer.start();
+    StoreUpdate update;
+    int done = 0;
+    for (auto it = m_pieces.cbegin(); it != m_pieces.cend(); ++it) {
+        if (m_deep.contains(it.key()) || !it.value()->isChats())
+            continue;
+        if (timer.elapsed() >= kDeepenSliceMs) {
+            update.moreToDeepen = true;
+            break;
+        }
+        const QString key = it.key();
+        const PiecePtr previous = it.value();
+        m_deep.insert(key);
+        ++done;
+        ScanPiece piece = scanner(RecordingDepth::Events).rescan(*previous);
+        if (piece.gone()) {
+            forget(key, update);
+            break; // the iterator is no longer valid
+        }
+        offer(std::move(piece), update);
+        it = m_pieces.constFind(key);
+    }
+    if (!update.moreToDeepen) {
+        for (auto it = m_pieces.cbegin(); it != m_pieces.cend(); ++it)
+            update.moreToDeepen |= it.value()->isChats() && !m_deep.contains(it.key());
+    }
+    update.last = true;
+    qCDebug(lcUiLive) << "deepened" << done << "folders in" << timer.elapsed() << "ms";
+    emit updateReady(update, generation, timer.elapsed());
 }
 
 void ScanWorker::removeAll(const QVector<RemovalRequest> &requests, const QString &auditPath)

@@ -4,8 +4,11 @@
 #include "sessionrow.h"
 #include "storediscovery.h"
 #include "storescanner.h"
+#include "storeupdate.h"
 
+#include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QVector>
 
 #include <atomic>
@@ -15,7 +18,9 @@ namespace lockscope {
 
 // Runs scans and bulk removals away from the GUI thread. The scanner is made
 // on first use, so that it lives in the thread that uses it; it is kept across
-// scans so that unchanged recordings are not read again.
+// scans so that unchanged recordings are not read again. Scans are handed on
+// folder by folder, with their rows already built; a folder whose rows did not
+// change is not handed on at all.
 class ScanWorker final : public QObject
 {
     Q_OBJECT
@@ -30,15 +35,29 @@ public:
 
 public slots:
     void scan(const QVector<lockscope::ScanTarget> &targets, quint64 generation);
+    // Scans these folders (keys of chats pieces) again, and only them.
+    void rescanFolders(const QStringList &keys, quint64 generation);
+    // Reads the events of folders scanned to their headers only, for a short
+    // slice of time; the update says whether more is left.
+    void deepen(quint64 generation);
     void removeAll(const QVector<lockscope::RemovalRequest> &requests, const QString &auditPath);
 
 signals:
-    void scanned(const lockscope::SnapshotPtr &snapshot, quint64 generation, qint64 elapsedMs);
+    void updateReady(const lockscope::StoreUpdate &update, quint64 generation, qint64 elapsedMs);
     void removalProgress(int done, int total, const QString &path);
     void removalsFinished(const QVector<lockscope::RemovalResult> &results);
 
 private:
+    StoreScanner &scanner(RecordingDepth depth);
+    // Adds the piece to the update unless its rows are those already handed on.
+    // Returns the number of rows added.
+    int offer(ScanPiece &&piece, StoreUpdate &update);
+    void forget(const QString &key, StoreUpdate &update);
+
     std::unique_ptr<StoreScanner> m_scanner;
+    QHash<QString, PiecePtr> m_pieces;
+    QHash<QString, size_t> m_signatures; // of each folder's row keys and fingerprints
+    QSet<QString> m_deep;                // folders whose events have been read
     std::atomic<bool> m_cancel{false};
 };
 

@@ -205,7 +205,7 @@ QString SessionRow::displayPath() const
     return lockscope::displayPath(rawPath());
 }
 
-QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot)
+QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot, const QString &folder)
 {
     QVector<SessionRow> rows;
     if (!snapshot)
@@ -217,6 +217,7 @@ QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot)
         const SessionEntry &s = snapshot->sessions.at(i);
         SessionRow row;
         row.snapshot = snapshot;
+        row.folder = folder;
         row.sessionIndex = i;
         row.lockIndex = s.lockIndex;
         const QString dir =
@@ -239,6 +240,7 @@ QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot)
             continue;
         SessionRow row;
         row.snapshot = snapshot;
+        row.folder = folder;
         row.lockIndex = i;
         row.key = QStringLiteral("f:") + snapshot->locks.at(i).path();
         keys.insert(row.key);

@@ -31,7 +31,8 @@ enum class RowState
 // points into the snapshot it came from, which it keeps alive.
 struct SessionRow
 {
-    QString key; // stable across scans: chats folder + session id, else the file's path
+    QString key;    // stable across scans: chats folder + session id, else the file's path
+    QString folder; // the scan piece the row came from (ScanPiece::key)
     SnapshotPtr snapshot;
     int sessionIndex = -1;
     int lockIndex = -1;
@@ -59,7 +60,7 @@ struct SessionRow
     QByteArray rawPath() const;
 };
 
-QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot);
+QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot, const QString &folder = {});
 
 QString rowStateName(RowState state);
 // One sentence telling what the state means and what can be done.

@@ -109,73 +109,123 @@ int SessionTableModel::columnCount(const QModelIndex &parent) const
 
 void SessionTableModel::setSnapshot(const SnapshotPtr &snapshot)
 {
-    m_snapshot = snapshot;
-    QVector<SessionRow> incoming = rowsFromSnapshot(snapshot);
+    StoreUpdate update;
+    const QString folder = QStringLiteral("*");
+    update.folders.append({folder, nullptr, rowsFromSnapshot(snapshot, folder)});
+    update.last = true;
+    update.fullScan = true;
+    applyUpdate(update);
+}
+
+void SessionTableModel::applyUpdate(const StoreUpdate &update)
+{
+    for (const FolderRows &folder : update.folders)
+        applyFolder(folder.key, folder.rows);
+    if (update.last && update.fullScan)
+        m_populated = true;
+}
+
+int SessionTableModel::stateCount(RowState state) const
+{
+    return m_stateCounts.at(size_t(state));
+}
+
+void SessionTableModel::count(const SessionRow &row, int sign)
+{
+    m_stateCounts.at(size_t(row.state())) += sign;
+    m_attention += row.needsAttention() ? sign : 0;
+}
+
+// Merges one folder's rows: its vanished rows are removed, changed rows
+// updated in place, new rows appended. Rows of other folders are not looked at,
+// so the cost follows the folder's size, not the store's.
+void SessionTableModel::applyFolder(const QString &folder, const QVector<SessionRow> &incoming)
+{
     QHash<QString, int> incomingIndex;
     incomingIndex.reserve(incoming.size());
     for (int i = 0; i < incoming.size(); ++i)
         incomingIndex.insert(incoming.at(i).key, i);
 
-    // Remove vanished rows from the back, one contiguous range at a time.
-    int end = int(m_rows.size()) - 1;
-    while (end >= 0) {
-        if (incomingIndex.contains(m_rows.at(end).key)) {
-            --end;
-            continue;
+    QVector<int> gone;
+    for (const QString &key : m_folderKeys.value(folder)) {
+        const int row = m_index.value(key, -1);
+        if (row >= 0 && !incomingIndex.contains(key) && m_rows.at(row).folder == folder)
+            gone.append(row);
+    }
+    if (!gone.isEmpty()) {
+        std::sort(gone.begin(), gone.end());
+        // From the back, one contiguous range at a time.
+        int i = int(gone.size()) - 1;
+        while (i >= 0) {
+            int begin = i;
+            while (begin > 0 && gone.at(begin - 1) == gone.at(begin) - 1)
+                --begin;
+            const int first = gone.at(begin);
+            const int last = gone.at(i);
+            for (int r = first; r <= last; ++r) {
+                if (m_populated)
+                    compare(&m_rows.at(r), nullptr);
+                count(m_rows.at(r), -1);
+                m_index.remove(m_rows.at(r).key);
+            }
+            beginRemoveRows({}, first, last);
+            m_rows.remove(first, last - first + 1);
+            endRemoveRows();
+            i = begin - 1;
         }
-        int begin = end;
-        while (begin > 0 && !incomingIndex.contains(m_rows.at(begin - 1).key))
-            --begin;
-        for (int i = begin; i <= end; ++i)
-            compare(&m_rows.at(i), nullptr);
-        beginRemoveRows({}, begin, end);
-        m_rows.remove(begin, end - begin + 1);
-        endRemoveRows();
-        end = begin - 1;
+        for (int r = gone.first(); r < m_rows.size(); ++r)
+            m_index.insert(m_rows.at(r).key, r);
     }
 
-    // Update the rows that stay, in place.
-    QVector<bool> used(incoming.size(), false);
-    for (int i = 0; i < m_rows.size(); ++i) {
-        const int from = incomingIndex.value(m_rows.at(i).key);
-        used[from] = true;
-        SessionRow &row = m_rows[i];
-        const bool changed = row.fingerprint != incoming.at(from).fingerprint;
-        if (changed)
-            compare(&row, &incoming.at(from));
-        row = incoming.at(from);
-        if (changed)
-            emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
-    }
-
-    // Append the new ones.
     QVector<int> added;
     for (int i = 0; i < incoming.size(); ++i) {
-        if (!used.at(i))
+        const SessionRow &next = incoming.at(i);
+        const auto it = m_index.constFind(next.key);
+        if (it == m_index.cend()) {
             added.append(i);
+            continue;
+        }
+        const int r = *it;
+        SessionRow &row = m_rows[r];
+        // Unchanged rows take the new row too, so that the old scan is let go.
+        const bool changed = row.fingerprint != next.fingerprint;
+        if (changed) {
+            if (m_populated)
+                compare(&row, &next);
+            count(row, -1);
+        }
+        row = next;
+        if (changed) {
+            count(row, +1);
+            emit dataChanged(index(r, 0), index(r, ColumnCount - 1));
+        }
     }
     if (!added.isEmpty()) {
         const int first = int(m_rows.size());
         beginInsertRows({}, first, first + int(added.size()) - 1);
-        for (int i : qAsConst(added))
+        for (int i : qAsConst(added)) {
+            m_index.insert(incoming.at(i).key, int(m_rows.size()));
             m_rows.append(incoming.at(i));
+            count(m_rows.last(), +1);
+        }
         endInsertRows();
         if (m_populated) {
             for (int i : qAsConst(added))
                 compare(nullptr, &incoming.at(i));
         }
     }
-    rebuildIndex();
-    qCDebug(lcUiModel) << "merged snapshot:" << m_rows.size() << "rows," << added.size() << "added";
-    m_populated = true;
-}
 
-void SessionTableModel::rebuildIndex()
-{
-    m_index.clear();
-    m_index.reserve(m_rows.size());
-    for (int i = 0; i < m_rows.size(); ++i)
-        m_index.insert(m_rows.at(i).key, i);
+    if (incoming.isEmpty()) {
+        m_folderKeys.remove(folder);
+    } else {
+        QStringList keys;
+        keys.reserve(incoming.size());
+        for (const SessionRow &row : incoming)
+            keys.append(row.key);
+        m_folderKeys.insert(folder, keys);
+    }
+    qCDebug(lcUiModel) << "merged" << folder << ":" << incoming.size() << "rows," << added.size()
+                       << "added," << gone.size() << "removed";
 }
 
 void SessionTableModel::compare(const SessionRow *before, const SessionRow *after)
@@ -217,10 +267,19 @@ void SessionTableModel::compare(const SessionRow *before, const SessionRow *afte
 
 void SessionTableModel::tick()
 {
-    if (m_rows.isEmpty())
-        return;
-    emit dataChanged(index(0, LockAgeColumn), index(int(m_rows.size()) - 1, LockAgeColumn),
-                     {Qt::DisplayRole, SortRole});
+    // Only lock rows have an age that moves; on a large store they are few.
+    int first = -1;
+    for (int r = 0; r <= m_rows.size(); ++r) {
+        const LockEntry *l = r < m_rows.size() ? m_rows.at(r).lock() : nullptr;
+        const bool ages = l && l->judgement.lockAgeMs;
+        if (ages && first < 0)
+            first = r;
+        if (!ages && first >= 0) {
+            emit dataChanged(index(first, LockAgeColumn), index(r - 1, LockAgeColumn),
+                             {Qt::DisplayRole, SortRole});
+            first = -1;
+        }
+    }
 }
 
 std::optional<qint64> SessionTableModel::lockAgeNow(const SessionRow &row) const

@@ -2,17 +2,21 @@
 
 #include "clock.h"
 #include "sessionrow.h"
+#include "storeupdate.h"
 #include "timelineevent.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QVector>
 
+#include <array>
+
 namespace lockscope {
 
-// The table of sessions and lock files. A new snapshot is merged into the rows
-// (vanished rows removed, changed rows updated in place, new rows appended),
-// never reset, so that views keep their selection, scroll position and sort.
+// The table of sessions and lock files. Updates are merged into the rows folder
+// by folder (vanished rows removed, changed rows updated in place, new rows
+// appended), never reset, so that views keep their selection, scroll position
+// and sort, and the cost of an update follows what changed.
 class SessionTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -48,8 +52,14 @@ public:
     explicit SessionTableModel(const Clock &clock = SystemClock::instance(),
                                QObject *parent = nullptr);
 
+    // Shows this whole snapshot (merged as one folder); for a model fed by
+    // applyUpdate, use that alone.
     void setSnapshot(const SnapshotPtr &snapshot);
-    SnapshotPtr snapshot() const { return m_snapshot; }
+    void applyUpdate(const lockscope::StoreUpdate &update);
+
+    // Kept as rows come and go, so that totals cost nothing to show.
+    int stateCount(RowState state) const;
+    int attentionCount() const { return m_attention; }
 
     const SessionRow *rowAt(int row) const;
     int rowForKey(const QString &key) const;
@@ -75,12 +85,15 @@ private:
     std::optional<qint64> lockAgeNow(const SessionRow &row) const;
     QString filterText(const SessionRow &row) const;
     void compare(const SessionRow *before, const SessionRow *after);
-    void rebuildIndex();
+    void applyFolder(const QString &folder, const QVector<SessionRow> &incoming);
+    void count(const SessionRow &row, int sign);
 
     const Clock &m_clock;
-    SnapshotPtr m_snapshot;
     QVector<SessionRow> m_rows;
-    QHash<QString, int> m_index;
+    QHash<QString, int> m_index;               // row key -> row
+    QHash<QString, QStringList> m_folderKeys;  // folder -> its rows' keys
+    std::array<int, size_t(RowState::Idle) + 1> m_stateCounts{};
+    int m_attention = 0;
     bool m_populated = false;
 };
 

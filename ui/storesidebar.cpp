@@ -130,7 +130,10 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
             item->setData(0, kPathRole, project.chatsDir);
             m_projects.insert(project.chatsDir, item);
         }
-        const Counts c = projectCounts.value(i);
+        Counts c = projectCounts.value(i);
+        // An overview leaves the sessions out and counts them per project.
+        if (snapshot->sessions.isEmpty())
+            c.sessions = project.sessionCount;
         rootCounts[rootIndex].stale += c.stale;
         rootCounts[rootIndex].held += c.held;
         const QString name = project.workspace.isEmpty() ? project.hash.left(12) + QChar(0x2026)

@@ -42,7 +42,7 @@ RecordingInfo tst_RecordingReader::readBytes(const QByteArray &bytes, const QByt
     writeFile(m_dir->path() + '/' + QString::fromLatin1(name), bytes);
     const int fd = ::open(QFile::encodeName(m_dir->path()).constData(), O_RDONLY | O_DIRECTORY);
     RecordingReader reader;
-    RecordingInfo info = reader.read(fd, name);
+    RecordingInfo info = *reader.read(fd, name);
     ::close(fd);
     return info;
 }
@@ -149,7 +149,7 @@ void tst_RecordingReader::symlinkIsNotFollowed()
                         m_dir->path() + "/session-2026-12-04T10-00-00-link.jsonl"));
     const int fd = ::open(QFile::encodeName(m_dir->path()).constData(), O_RDONLY | O_DIRECTORY);
     RecordingReader reader;
-    const RecordingInfo info = reader.read(fd, "session-2026-12-04T10-00-00-link.jsonl");
+    const RecordingInfo info = *reader.read(fd, "session-2026-12-04T10-00-00-link.jsonl");
     ::close(fd);
     QVERIFY(!info.headerOk);
     QVERIFY(info.headerError.contains(QLatin1String("symlink")));
@@ -193,14 +193,14 @@ void tst_RecordingReader::appendedEventsAreReadOnFromWhereTheLastReadStopped()
     writeFile(path, bytes);
     Dir dir(m_dir->path());
     RecordingReader reader;
-    RecordingInfo info = reader.read(dir.fd, name);
+    RecordingInfo info = *reader.read(dir.fd, name);
     QCOMPARE(info.events, 1998);
     const qint64 firstRead = reader.bytesRead();
     QVERIFY(firstRead >= bytes.size());
 
     const QByteArray more = eventLine(2000, "session_named", "{\"name\":\"grown\"}");
     append(path, more);
-    info = reader.read(dir.fd, name);
+    info = *reader.read(dir.fd, name);
     QCOMPARE(info.events, 1999);
     QCOMPARE(info.name, QStringLiteral("grown"));
     QCOMPARE(info.parsedBytes, qint64(bytes.size() + more.size()));
@@ -210,10 +210,10 @@ void tst_RecordingReader::appendedEventsAreReadOnFromWhereTheLastReadStopped()
 
     // A torn last line is completed by the next append.
     append(path, "{\"v\":1,\"seq\":2001,\"type\":\"session_na");
-    info = reader.read(dir.fd, name);
+    info = *reader.read(dir.fd, name);
     QVERIFY(info.tornTail);
     append(path, "med\",\"payload\":{\"name\":\"completed\"}}\n");
-    info = reader.read(dir.fd, name);
+    info = *reader.read(dir.fd, name);
     QVERIFY(!info.tornTail);
     QCOMPARE(info.name, QStringLiteral("completed"));
     QCOMPARE(info.events, 2000);
@@ -229,20 +229,20 @@ void tst_RecordingReader::headerOnlyFirstThenEvents()
     writeFile(m_dir->path() + '/' + QString::fromLatin1(name), bytes);
     Dir dir(m_dir->path());
     RecordingReader reader;
-    RecordingInfo info = reader.read(dir.fd, name, RecordingDepth::Header);
+    RecordingInfo info = *reader.read(dir.fd, name, RecordingDepth::Header);
     QVERIFY(info.headerOk);
     QCOMPARE(info.sessionId, id);
     QVERIFY(!info.eventsRead);
     QCOMPARE(info.name, QString());
     QVERIFY2(reader.bytesRead() <= 4096, qPrintable(QString::number(reader.bytesRead())));
 
-    info = reader.read(dir.fd, name, RecordingDepth::Header); // cached
+    info = *reader.read(dir.fd, name, RecordingDepth::Header); // cached
     QCOMPARE(reader.parseCount(), 1);
-    info = reader.read(dir.fd, name, RecordingDepth::Events);
+    info = *reader.read(dir.fd, name, RecordingDepth::Events);
     QVERIFY(info.eventsRead);
     QCOMPARE(info.name, QStringLiteral("deep"));
     QCOMPARE(reader.parseCount(), 2);
-    info = reader.read(dir.fd, name, RecordingDepth::Header); // events satisfy a header request
+    info = *reader.read(dir.fd, name, RecordingDepth::Header); // events satisfy a header request
     QCOMPARE(reader.parseCount(), 2);
     QCOMPARE(info.name, QStringLiteral("deep"));
 }
@@ -255,7 +255,7 @@ void tst_RecordingReader::rewrittenFileIsReadAgainFromTheStart()
     writeFile(path, headerLine(first) + eventLine(2, "session_named", "{\"name\":\"one\"}"));
     Dir dir(m_dir->path());
     RecordingReader reader;
-    QCOMPARE(reader.read(dir.fd, name).name, QStringLiteral("one"));
+    QCOMPARE(reader.read(dir.fd, name)->name, QStringLiteral("one"));
 
     // Same inode, longer, but a different header: not an append.
     const QString second = newId();
@@ -263,7 +263,7 @@ void tst_RecordingReader::rewrittenFileIsReadAgainFromTheStart()
     QVERIFY(f.open(QIODevice::ReadWrite));
     f.write(headerLine(second) + eventLine(2, "session_metadata", "{\"title\":\"two\"}"));
     f.close();
-    const RecordingInfo info = reader.read(dir.fd, name);
+    const RecordingInfo info = *reader.read(dir.fd, name);
     QCOMPARE(info.sessionId, second);
     QCOMPARE(info.name, QString());
     QCOMPARE(info.title, QStringLiteral("two"));

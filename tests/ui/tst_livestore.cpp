@@ -59,8 +59,8 @@ void tst_LiveStore::init()
     m_model = std::make_unique<SessionTableModel>();
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    connect(m_live.get(), &LiveStore::snapshotReady, m_model.get(),
-            &SessionTableModel::setSnapshot);
+    connect(m_live.get(), &LiveStore::updateReady, m_model.get(),
+            &SessionTableModel::applyUpdate);
 }
 
 void tst_LiveStore::cleanup()
@@ -73,7 +73,7 @@ void tst_LiveStore::cleanup()
 
 void tst_LiveStore::startStore()
 {
-    QSignalSpy first(m_live.get(), &LiveStore::snapshotReady);
+    QSignalSpy first(m_live.get(), &LiveStore::updated);
     m_live->setTargets(m_store->targets());
     QVERIFY(first.wait(5000));
 }
@@ -195,7 +195,7 @@ void tst_LiveStore::exhaustedWatchesPollAndRecover()
 void tst_LiveStore::burstOfChangesIsOneScan()
 {
     startStore();
-    QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
+    QSignalSpy scans(m_live.get(), &LiveStore::updated);
     const qint64 dead = TestStore::deadPid();
     for (int i = 0; i < 200; ++i)
         m_store->writeLock(
@@ -221,7 +221,7 @@ void tst_LiveStore::cleanupIsOneRefresh()
     }
     startStore();
     QCOMPARE(m_model->rowCount(), 150);
-    QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
+    QSignalSpy scans(m_live.get(), &LiveStore::updated);
     QSignalSpy finished(m_live.get(), &LiveStore::cleanupFinished);
     m_live->startCleanup(requests, m_store->base() + QStringLiteral("/audit.jsonl"));
     QVERIFY(finished.wait(10000));
@@ -278,7 +278,7 @@ void tst_LiveStore::lockRewrittenByRenameIsSeen()
 void tst_LiveStore::burstOfThousandsOfFilesStaysCorrect()
 {
     startStore();
-    QSignalSpy scans(m_live.get(), &LiveStore::snapshotReady);
+    QSignalSpy scans(m_live.get(), &LiveStore::updated);
     const qint64 dead = TestStore::deadPid();
     for (int i = 0; i < 3000; ++i)
         m_store->writeLock(

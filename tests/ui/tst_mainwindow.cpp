@@ -335,7 +335,7 @@ void tst_MainWindow::keyboardRefreshAndFind()
     auto w = openWindow();
     QVERIFY(w);
     QApplication::setActiveWindow(w.get());
-    QSignalSpy scans(w->liveStore(), &LiveStore::snapshotReady);
+    QSignalSpy scans(w->liveStore(), &LiveStore::updated);
     w->table()->setFocus();
     QTest::keyClick(w->table(), Qt::Key_F5);
     QVERIFY(scans.wait(2000));
@@ -418,7 +418,7 @@ void tst_MainWindow::blockedRowsCannotBeDeleted()
     MainWindow::Options options;
     options.auditLogPath = m_store->base() + QStringLiteral("/audit.jsonl");
     MainWindow w(options);
-    QSignalSpy first(w.liveStore(), &LiveStore::snapshotReady);
+    QSignalSpy first(w.liveStore(), &LiveStore::updated);
     QVERIFY(first.wait(5000));
 
     auto snap = std::make_shared<StoreSnapshot>(*m_store->scan());
