@@ -247,22 +247,29 @@ ScanPiece StoreScanner::rescan(const ScanPiece &previous)
         return result;
     // Problems met on the way belong to the piece itself here.
     pass.root = &result;
-    pass.sink = [&result](ScanPiece &&piece) { result = std::move(piece); };
+    pass.sink = [&result](ScanPiece &&piece) {
+        result = std::move(piece);
+    };
     if (previous.namedChats) {
         scanProject(pass, -1, previous.folderPath, previous.rootIndex);
         return result;
     }
     int error = 0;
-    Fd project(::open(previous.folderPath.constData(),
-                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    Fd project(
+        ::open(previous.folderPath.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     error = errno;
     if (!project.valid()) {
-        if (error == ELOOP)
+        struct stat st
+        {
+        };
+        const bool link = ::lstat(previous.folderPath.constData(), &st) == 0 && S_ISLNK(st.st_mode);
+        if (link)
             pass.problem(previous.folderPath,
                          QStringLiteral("project folder is a symlink; not followed"));
         else if (error != ENOENT && error != ENOTDIR)
-            pass.problem(previous.folderPath, QStringLiteral("project folder cannot be opened: %1")
-                                                  .arg(errnoText(error)));
+            pass.problem(
+                previous.folderPath,
+                QStringLiteral("project folder cannot be opened: %1").arg(errnoText(error)));
         return result;
     }
     scanProject(pass, project.get(), previous.folderPath, previous.rootIndex);
@@ -353,8 +360,9 @@ void StoreScanner::scanTmpDir(Pass &pass, int tmpfd, const QByteArray &tmpPath, 
                 pass.problem(projectPath,
                              QStringLiteral("project folder is a symlink; not followed"));
             else if (error != ENOENT && error != ENOTDIR)
-                pass.problem(projectPath, QStringLiteral("project folder cannot be opened: %1")
-                                              .arg(errnoText(error)));
+                pass.problem(
+                    projectPath,
+                    QStringLiteral("project folder cannot be opened: %1").arg(errnoText(error)));
             continue;
         }
         scanProject(pass, project.get(), projectPath, rootIndex);
@@ -379,8 +387,8 @@ void StoreScanner::scanProject(Pass &pass, int projectfd, const QByteArray &proj
         if (projectfd >= 0 && isSymlink(projectfd, "chats"))
             pass.problem(chatsPath, QStringLiteral("chats folder is a symlink; not followed"));
         else if (error != ENOENT)
-            pass.problem(chatsPath, QStringLiteral("chats folder cannot be opened: %1")
-                                        .arg(errnoText(error)));
+            pass.problem(chatsPath,
+                         QStringLiteral("chats folder cannot be opened: %1").arg(errnoText(error)));
         return;
     }
     if (pass.seenChats.contains(chatsPath))

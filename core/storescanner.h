@@ -21,7 +21,7 @@ namespace lockscope {
 // again on its own, which costs one listing of that folder.
 struct ScanPiece
 {
-    QString key;  // "c:" + the chats folder, or "r:" + the root's index and path
+    QString key; // "c:" + the chats folder, or "r:" + the root's index and path
     int rootIndex = -1;
     bool legacyRoot = false;
     bool namedChats = false; // the user named the chats folder itself

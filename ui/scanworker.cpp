@@ -114,8 +114,7 @@ void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
     }
     batch.last = true;
     const qint64 elapsed = timer.elapsed();
-    qCDebug(lcUiLive) << "scan" << generation << "took" << elapsed << "ms," << folders
-                      << "folders";
+    qCDebug(lcUiLive) << "scan" << generation << "took" << elapsed << "ms," << folders << "folders";
     emit updateReady(batch, generation, elapsed);
 }
 
@@ -138,8 +137,8 @@ void ScanWorker::rescanFolders(const QStringList &keys, quint64 generation)
     }
     update.last = true;
     const qint64 elapsed = timer.elapsed();
-    qCDebug(lcUiLive) << "rescan" << generation << "of" << keys.size() << "folders took"
-                      << elapsed << "ms," << update.folders.size() << "changed";
+    qCDebug(lcUiLive) << "rescan" << generation << "of" << keys.size() << "folders took" << elapsed
+                      << "ms," << update.folders.size() << "changed";
     emit updateReady(update, generation, elapsed);
 }
 

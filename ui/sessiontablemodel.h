@@ -90,8 +90,8 @@ private:
 
     const Clock &m_clock;
     QVector<SessionRow> m_rows;
-    QHash<QString, int> m_index;               // row key -> row
-    QHash<QString, QStringList> m_folderKeys;  // folder -> its rows' keys
+    QHash<QString, int> m_index;              // row key -> row
+    QHash<QString, QStringList> m_folderKeys; // folder -> its rows' keys
     std::array<int, size_t(RowState::Idle) + 1> m_stateCounts{};
     int m_attention = 0;
     bool m_populated = false;

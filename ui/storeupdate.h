@@ -28,8 +28,8 @@ struct FolderRows
 struct StoreUpdate
 {
     QVector<FolderRows> folders;
-    bool last = false;     // the scan or rescan is done
-    bool fullScan = false; // it walked every root, so the store is now fully known
+    bool last = false;         // the scan or rescan is done
+    bool fullScan = false;     // it walked every root, so the store is now fully known
     bool moreToDeepen = false; // some folders' events are not read yet
 };
 

@@ -68,6 +68,27 @@ void tst_RecordingReader::header_data()
     QTest::newRow("session id breaking the grammar")
         << QByteArray("{\"type\":\"session_start\",\"payload\":{\"sessionId\":\"../x\"}}\n")
         << false;
+    // JSON.parse keeps the last of repeated keys; so does lockscope.
+    QByteArray repeated = headerLine(id);
+    repeated.replace("\"sessionId\"", "\"sessionId\":\"not-an-id\",\"sessionId\"");
+    QTest::newRow("repeated key, the last one valid") << repeated << true;
+    QByteArray repeatedBad = headerLine(id);
+    repeatedBad.replace("\"provider\"", "\"sessionId\":\"../x\",\"provider\"");
+    QTest::newRow("repeated key, the last one invalid") << repeatedBad << false;
+    // A number beyond double's range: both parsers refuse the line (JSON.parse
+    // would read Infinity); the fallback keeps the answer as it was with Qt's.
+    QByteArray huge = headerLine(id);
+    huge.replace("{\"v\":1", "{\"v\":1e999");
+    QTest::newRow("number beyond double's range") << huge << false;
+    QByteArray big = headerLine(id);
+    big.replace("{\"v\":1", "{\"v\":123456789012345678901234567890");
+    QTest::newRow("integer beyond 64 bits") << big << true;
+    QByteArray garbage = headerLine(id);
+    garbage.insert(garbage.size() - 1, " x");
+    QTest::newRow("garbage after the object") << garbage << false;
+    QByteArray badUtf8 = headerLine(id);
+    badUtf8.replace("\"/w\"", "\"/w\xff\"");
+    QTest::newRow("invalid UTF-8 in a string") << badUtf8 << false;
 }
 
 void tst_RecordingReader::header()

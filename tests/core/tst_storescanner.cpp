@@ -100,6 +100,8 @@ private slots:
     void symlinkedFoldersAreNotFollowed();
     void oddNamesAndFileTypes();
     void unchangedRecordingsAreNotReadAgain();
+    void piecesJoinIntoTheWholeScan();
+    void folderRescanReadsOnlyThatFolder();
 
 private:
     QTemporaryDir m_state;
@@ -727,6 +729,117 @@ void tst_StoreScanner::unchangedRecordingsAreNotReadAgain()
     const StoreSnapshot snap = scanner.scan(targetsFor(dir.path()));
     QCOMPARE(scanner.recordings().parseCount(), 21);
     QCOMPARE(findSession(snap, ids.first())->recording->name, QStringLiteral("renamed"));
+}
+
+void tst_StoreScanner::piecesJoinIntoTheWholeScan()
+{
+    QTemporaryDir dir;
+    const QString first = makeChats(dir, "/home/user/one");
+    const QString second = makeChats(dir, "/home/user/two");
+    const qint64 dead = deadPid();
+    QStringList ids;
+    for (const QString &chats : {first, second}) {
+        for (int i = 0; i < 3; ++i) {
+            ids << newId();
+            writeFile(chats + '/' + recordingName(ids.last()), headerLine(ids.last()));
+        }
+        writeFile(chats + '/' + ids.last() + ".lock",
+                  makeLockPayload(dead, formatTimestamp(QDateTime::currentMSecsSinceEpoch()),
+                                  ids.last(), newId()));
+        writeFile(chats + '/' + newId() + ".lock", "{\"pid\":"); // a lock without recording
+    }
+    writeFile(dir.path() + "/tmp/.llxprt-janitor.lease", "{}");
+
+    StoreScanner scanner;
+    std::vector<ScanPiece> pieces;
+    scanner.scan(targetsFor(dir.path()), [&](ScanPiece &&p) { pieces.push_back(std::move(p)); });
+    QCOMPARE(int(pieces.size()), 3); // two chats folders, then the root
+    QVERIFY(pieces.at(0).isChats() && pieces.at(1).isChats() && !pieces.at(2).isChats());
+    QCOMPARE(pieces.at(2).snapshot.locks.size(), 1); // the lease sits in the root's tmp
+    for (const ScanPiece &p : pieces) {
+        if (p.isChats()) {
+            QCOMPARE(p.snapshot.projects.size(), 1);
+            QCOMPARE(p.snapshot.sessions.size(), 4);
+            QCOMPARE(p.snapshot.locks.size(), 2);
+        }
+    }
+
+    QVector<const ScanPiece *> pointers;
+    for (const ScanPiece &p : pieces)
+        pointers.append(&p);
+    const StoreSnapshot joined = joinPieces(pointers);
+    const StoreSnapshot whole = scanner.scan(targetsFor(dir.path()));
+    QCOMPARE(joined.projects.size(), 2);
+    QCOMPARE(joined.sessions.size(), whole.sessions.size());
+    QCOMPARE(joined.locks.size(), whole.locks.size());
+    QCOMPARE(joined.locks.first().fileName, QByteArray(".llxprt-janitor.lease"));
+    // Every index points where it did in the whole scan.
+    for (int i = 0; i < joined.sessions.size(); ++i) {
+        const SessionEntry &a = joined.sessions.at(i);
+        const SessionEntry &b = whole.sessions.at(i);
+        QCOMPARE(a.sessionId, b.sessionId);
+        QCOMPARE(joined.projects.at(a.projectIndex).chatsDir,
+                 whole.projects.at(b.projectIndex).chatsDir);
+        QCOMPARE(a.lockIndex >= 0, b.lockIndex >= 0);
+        if (a.lockIndex >= 0)
+            QCOMPARE(joined.locks.at(a.lockIndex).fileName, whole.locks.at(b.lockIndex).fileName);
+    }
+}
+
+void tst_StoreScanner::folderRescanReadsOnlyThatFolder()
+{
+    QTemporaryDir dir;
+    const QString first = makeChats(dir, "/home/user/one");
+    const QString second = makeChats(dir, "/home/user/two");
+    QStringList ids;
+    for (const QString &chats : {first, second}) {
+        for (int i = 0; i < 5; ++i) {
+            ids << newId();
+            writeFile(chats + '/' + recordingName(ids.last()), headerLine(ids.last()));
+        }
+    }
+    StoreScanner scanner;
+    std::vector<ScanPiece> pieces;
+    scanner.scan(targetsFor(dir.path()), [&](ScanPiece &&p) { pieces.push_back(std::move(p)); });
+    const auto pieceOf = [&](const QString &chats) -> const ScanPiece & {
+        for (const ScanPiece &p : pieces) {
+            if (p.key == QStringLiteral("c:") + chats)
+                return p;
+        }
+        qFatal("no piece for %s", qPrintable(chats));
+    };
+    QCOMPARE(scanner.recordings().parseCount(), 10);
+
+    // A new lock in the first folder: its rescan sees it and reads no recording;
+    // the second folder is not even listed (its piece is not asked for).
+    const QString id = ids.first();
+    writeFile(first + '/' + id + ".lock",
+              makeLockPayload(deadPid(), formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
+                              newId()));
+    const ScanPiece again = scanner.rescan(pieceOf(first));
+    QVERIFY(!again.gone());
+    QCOMPARE(again.key, pieceOf(first).key);
+    QCOMPARE(again.snapshot.locks.size(), 1);
+    QCOMPARE(verdictOf(again.snapshot, id + ".lock"), QStringLiteral("stale/holder-exited"));
+    QCOMPARE(again.snapshot.sessions.size(), 5);
+    const SessionEntry *session = findSession(again.snapshot, id);
+    QVERIFY(session);
+    QCOMPARE(session->lockIndex, 0);
+    QCOMPARE(scanner.recordings().parseCount(), 10);
+
+    // The folder removed: the rescan says it is gone.
+    QVERIFY(QDir(first).removeRecursively());
+    QVERIFY(scanner.rescan(pieceOf(first)).gone());
+    // A project folder replaced by a symlink is reported, not followed.
+    const QString project = QFileInfo(second).path();
+    const QString moved = project + QStringLiteral(".moved");
+    QVERIFY(QDir().rename(project, moved));
+    QVERIFY(QFile::link(moved, project));
+    const ScanPiece linked = scanner.rescan(pieceOf(second));
+    QVERIFY(!linked.gone());
+    QCOMPARE(linked.snapshot.sessions.size(), 0);
+    QCOMPARE(linked.snapshot.problems.size(), 1);
+    QVERIFY(linked.snapshot.problems.first().message.contains(QStringLiteral("symlink")));
 }
 
 QTEST_GUILESS_MAIN(tst_StoreScanner)

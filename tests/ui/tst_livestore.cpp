@@ -37,6 +37,8 @@ private slots:
     void newProjectIsPickedUp();
     void lockRewrittenByRenameIsSeen();
     void burstOfThousandsOfFilesStaysCorrect();
+    void changeInOneFolderRescansThatFolderOnly();
+    void largeScanArrivesInSeveralUpdates();
 
 private:
     int rowState(const QString &id) const;
@@ -59,8 +61,7 @@ void tst_LiveStore::init()
     m_model = std::make_unique<SessionTableModel>();
     m_tester = std::make_unique<QAbstractItemModelTester>(
         m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    connect(m_live.get(), &LiveStore::updateReady, m_model.get(),
-            &SessionTableModel::applyUpdate);
+    connect(m_live.get(), &LiveStore::updateReady, m_model.get(), &SessionTableModel::applyUpdate);
 }
 
 void tst_LiveStore::cleanup()
@@ -290,6 +291,69 @@ void tst_LiveStore::burstOfThousandsOfFilesStaysCorrect()
     for (int row = 0; row < m_model->rowCount(); ++row)
         QCOMPARE(int(m_model->rowAt(row)->state()), int(RowState::Stale));
     QVERIFY2(scans.count() <= 20, qPrintable(QString::number(scans.count())));
+}
+
+void tst_LiveStore::changeInOneFolderRescansThatFolderOnly()
+{
+    const QString other = m_store->chats(QStringLiteral("/home/test/other"));
+    for (int i = 0; i < 20; ++i) {
+        // The first 12 characters of an id name its recording: they differ.
+        m_store->writeRecording(
+            m_chats,
+            QStringLiteral("%1-1212-4000-8000-000000000000").arg(i, 8, 16, QLatin1Char('0')), m_ws,
+            QStringLiteral("mine"));
+        m_store->writeRecording(
+            other, QStringLiteral("%1-3434-4000-8000-000000000000").arg(i, 8, 16, QLatin1Char('0')),
+            QStringLiteral("/home/test/other"), QStringLiteral("theirs"));
+    }
+    startStore();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_live->deepening() && !m_live->scanning(), 5000);
+    QCOMPARE(m_model->rowCount(), 40);
+
+    QVector<StoreUpdate> updates;
+    connect(m_live.get(), &LiveStore::updateReady, this,
+            [&updates](const StoreUpdate &u) { updates.append(u); });
+    const QString id = QStringLiteral("00000003-1212-4000-8000-000000000000");
+    m_store->writeLock(m_chats, id, TestStore::deadPid(), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Stale), 2000);
+    QTest::qWait(200); // anything else that would come, comes now
+    QVERIFY(!updates.isEmpty());
+    for (const StoreUpdate &u : qAsConst(updates)) {
+        QVERIFY(!u.fullScan);
+        for (const FolderRows &f : u.folders)
+            QCOMPARE(f.key, QStringLiteral("c:") + m_chats);
+    }
+    // The other folder's rows were not touched; the changed folder's were merged.
+    QCOMPARE(m_model->rowCount(), 40);
+    QCOMPARE(m_model->stateCount(RowState::Stale), 1);
+    QCOMPARE(m_model->stateCount(RowState::Idle), 39);
+}
+
+void tst_LiveStore::largeScanArrivesInSeveralUpdates()
+{
+    // 60 projects of 100 recordings: more than one batch of rows, so the first
+    // rows are merged while the rest is still being read.
+    for (int p = 0; p < 60; ++p) {
+        const QString ws = QStringLiteral("/home/test/p%1").arg(p);
+        const QString chats = m_store->chats(ws);
+        for (int i = 0; i < 100; ++i)
+            m_store->writeRecording(chats,
+                                    QStringLiteral("%1-5656-4000-8000-000000000000")
+                                        .arg(p * 1000 + i, 8, 16, QLatin1Char('0')),
+                                    ws, QStringLiteral("s"));
+    }
+    int updates = 0;
+    int rowsAtFirst = -1;
+    connect(m_live.get(), &LiveStore::updateReady, this, [&](const StoreUpdate &u) {
+        ++updates;
+        if (rowsAtFirst < 0 && !u.folders.isEmpty())
+            rowsAtFirst = m_model->rowCount();
+    });
+    startStore();
+    QCOMPARE(m_model->rowCount(), 6000);
+    QVERIFY2(updates >= 2, qPrintable(QString::number(updates)));
+    QVERIFY2(rowsAtFirst < 6000, qPrintable(QString::number(rowsAtFirst)));
+    QCOMPARE(m_model->stateCount(RowState::Idle), 6000);
 }
 
 QTEST_MAIN(tst_LiveStore)
