@@ -11,6 +11,15 @@ namespace lockscope {
 // its tmp/ folder, a project folder or a single chats folder.
 struct ScanTarget
 {
+    ScanTarget() = default;
+    ScanTarget(QString path, QString source, bool legacy = false, QByteArray rawPath = {})
+        : path(std::move(path))
+        , source(std::move(source))
+        , legacy(legacy)
+        , rawPath(std::move(rawPath))
+    {
+    }
+
     QString path;
     QString source;
     bool legacy = false; // the 0.9.x root, which llxprt's janitor never visits

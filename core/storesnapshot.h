@@ -31,7 +31,10 @@ struct ProjectEntry
     QString chatsDir;
     int rootIndex = -1;
     QString workspace; // the first workspace folder named by a recording header
-    int sessionCount = 0; // set where sessions are left out (LiveStore::overview)
+    // Set where sessions and lock files are left out (LiveStore::overview).
+    int sessionCount = 0;
+    int heldCount = 0;
+    int staleCount = 0;
 };
 
 // One lock-like file (lock, legacy lock, guard, temp, lease, not-a-lock, or an

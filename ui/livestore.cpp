@@ -264,37 +264,38 @@ void LiveStore::rebuildOverview()
 {
     QVector<const ScanPiece *> pieces;
     pieces.reserve(m_pieces.size());
-    auto skeleton = std::make_shared<StoreSnapshot>();
-    int sessions = 0;
     for (const PiecePtr &piece : qAsConst(m_pieces))
         pieces.append(piece.get());
-    // Pieces in their scan order, without the sessions.
+    // Pieces in their scan order; sessions and lock files only counted.
     std::sort(pieces.begin(), pieces.end(), [](const ScanPiece *a, const ScanPiece *b) {
         return std::make_tuple(a->rootIndex, a->isChats(), a->key) <
                std::make_tuple(b->rootIndex, b->isChats(), b->key);
     });
+    auto skeleton = std::make_shared<StoreSnapshot>();
+    int sessions = 0;
+    int locks = 0;
     for (const ScanPiece *piece : qAsConst(pieces)) {
         const StoreSnapshot &s = piece->snapshot;
         if (skeleton->roots.isEmpty() || !piece->isChats())
             skeleton->roots = s.roots;
         if (skeleton->hostname.isEmpty())
             skeleton->hostname = s.hostname;
-        const int projectOffset = int(skeleton->projects.size());
         for (ProjectEntry project : s.projects) {
             project.sessionCount = int(s.sessions.size());
+            for (const LockEntry &lock : s.locks) {
+                project.heldCount += lock.judgement.verdict == Verdict::Held ? 1 : 0;
+                project.staleCount += lock.judgement.verdict == Verdict::Stale ? 1 : 0;
+            }
             skeleton->projects.append(std::move(project));
-        }
-        for (LockEntry lock : s.locks) {
-            if (lock.projectIndex >= 0)
-                lock.projectIndex += projectOffset;
-            skeleton->locks.append(std::move(lock));
         }
         skeleton->problems += s.problems;
         sessions += int(s.sessions.size());
+        locks += int(s.locks.size());
     }
     skeleton->generatedAtMs = m_confirmedAtMs;
     m_overview = std::move(skeleton);
     m_sessionCount = sessions;
+    m_lockCount = locks;
 }
 
 void LiveStore::updateWatches()
@@ -326,8 +327,8 @@ void LiveStore::updateWatches()
     updatePollTimer();
 
     QSet<qint64> pids;
-    if (m_overview) {
-        for (const LockEntry &lock : m_overview->locks) {
+    for (const PiecePtr &piece : qAsConst(m_pieces)) {
+        for (const LockEntry &lock : piece->snapshot.locks) {
             if (lock.holder.exists() && lock.payload.pid && *lock.payload.pid > 0)
                 pids.insert(*lock.payload.pid);
         }
@@ -361,13 +362,13 @@ void LiveStore::periodicCheck()
     }
     QSet<QString> folders;
     bool rootFiles = false;
-    if (m_overview) {
-        for (const LockEntry &lock : m_overview->locks) {
-            if (lock.projectIndex >= 0)
-                folders.insert(chatsKey(m_overview->projects.at(lock.projectIndex).chatsDir));
-            else
-                rootFiles = true;
-        }
+    for (const PiecePtr &piece : qAsConst(m_pieces)) {
+        if (piece->snapshot.locks.isEmpty())
+            continue;
+        if (piece->isChats())
+            folders.insert(piece->key);
+        else
+            rootFiles = true;
     }
     m_checking = true;
     if (rootFiles) {
@@ -383,13 +384,14 @@ void LiveStore::periodicCheck()
 QStringList LiveStore::foldersOfPid(qint64 pid) const
 {
     QStringList folders;
-    if (!m_overview)
-        return folders;
-    for (const LockEntry &lock : m_overview->locks) {
-        if (lock.payload.pid && *lock.payload.pid == pid) {
-            if (lock.projectIndex < 0)
+    for (const PiecePtr &piece : qAsConst(m_pieces)) {
+        for (const LockEntry &lock : piece->snapshot.locks) {
+            if (!lock.payload.pid || *lock.payload.pid != pid)
+                continue;
+            if (!piece->isChats())
                 return {}; // a root's file: only a full scan looks there
-            folders << chatsKey(m_overview->projects.at(lock.projectIndex).chatsDir);
+            folders << piece->key;
+            break;
         }
     }
     return folders;

@@ -42,11 +42,12 @@ public:
     // The whole store as one snapshot, joined from the folders on demand (it
     // costs time in proportion to the store: not for every update).
     SnapshotPtr snapshot() const;
-    // Roots, projects (with their session counts), every lock file and the
-    // problems, without the sessions: cheap, rebuilt after every update.
+    // Roots, projects (with their session, held and stale counts) and the
+    // problems, without sessions and lock files: cheap, rebuilt after every update.
     SnapshotPtr overview() const { return m_overview; }
     bool hasScanned() const { return m_fullyScanned; }
     int sessionCount() const { return m_sessionCount; }
+    int lockCount() const { return m_lockCount; }
 
     bool isLive() const;
     QString degradedReason() const;
@@ -134,6 +135,7 @@ private:
     bool m_cleanupRunning = false;
     bool m_checking = false; // a periodic check is running
     int m_sessionCount = 0;
+    int m_lockCount = 0;
     qint64 m_confirmedAtMs = 0;
     qint64 m_fullStartedAtMs = 0;
     qint64 m_lastScanMs = 0;

@@ -596,7 +596,7 @@ void MainWindow::updateStatus()
         QString text = tr("%1 sessions, %2 files in %3 projects \u2014 %4 held, %5 stale, "
                           "%6 need attention")
                            .arg(m_store->sessionCount())
-                           .arg(snap->locks.size())
+                           .arg(m_store->lockCount())
                            .arg(snap->projects.size())
                            .arg(m_model->stateCount(RowState::Held))
                            .arg(m_model->stateCount(RowState::Stale))

@@ -178,6 +178,7 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
     }
 
     QVector<int> added;
+    QVector<int> changed;
     for (int i = 0; i < incoming.size(); ++i) {
         const SessionRow &next = incoming.at(i);
         const auto it = m_index.constFind(next.key);
@@ -188,17 +189,27 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
         const int r = *it;
         SessionRow &row = m_rows[r];
         // Unchanged rows take the new row too, so that the old scan is let go.
-        const bool changed = row.fingerprint != next.fingerprint;
-        if (changed) {
+        const bool differs = row.fingerprint != next.fingerprint;
+        if (differs) {
             if (m_populated)
                 compare(&row, &next);
             count(row, -1);
         }
         row = next;
-        if (changed) {
+        if (differs) {
             count(row, +1);
-            emit dataChanged(index(r, 0), index(r, ColumnCount - 1));
+            changed.append(r);
         }
+    }
+    // One signal per run of neighbouring rows: a sorting proxy re-sorts once per
+    // signal, not once per row. A folder's rows mostly sit together.
+    std::sort(changed.begin(), changed.end());
+    for (int i = 0; i < changed.size();) {
+        int j = i;
+        while (j + 1 < changed.size() && changed.at(j + 1) == changed.at(j) + 1)
+            ++j;
+        emit dataChanged(index(changed.at(i), 0), index(changed.at(j), ColumnCount - 1));
+        i = j + 1;
     }
     if (!added.isEmpty()) {
         const int first = int(m_rows.size());

@@ -131,9 +131,12 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
             m_projects.insert(project.chatsDir, item);
         }
         Counts c = projectCounts.value(i);
-        // An overview leaves the sessions out and counts them per project.
-        if (snapshot->sessions.isEmpty())
+        // An overview leaves sessions and lock files out and counts them per project.
+        if (snapshot->sessions.isEmpty() && snapshot->locks.isEmpty()) {
             c.sessions = project.sessionCount;
+            c.held = project.heldCount;
+            c.stale = project.staleCount;
+        }
         rootCounts[rootIndex].stale += c.stale;
         rootCounts[rootIndex].held += c.held;
         const QString name = project.workspace.isEmpty() ? project.hash.left(12) + QChar(0x2026)
