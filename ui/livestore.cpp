@@ -153,20 +153,6 @@ QString LiveStore::degradedReason() const
     return m_watcher->degradedReason();
 }
 
-SnapshotPtr LiveStore::snapshot() const
-{
-    if (!m_joined && m_fullyScanned) {
-        QVector<const ScanPiece *> pieces;
-        pieces.reserve(m_pieces.size());
-        for (const PiecePtr &piece : m_pieces)
-            pieces.append(piece.get());
-        auto joined = std::make_shared<StoreSnapshot>(joinPieces(pieces));
-        joined->generatedAtMs = m_confirmedAtMs;
-        m_joined = std::move(joined);
-    }
-    return m_joined;
-}
-
 void LiveStore::refresh()
 {
     // Not restarted on every event: a steady stream of changes still gets scanned.
@@ -224,40 +210,53 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
 {
     Q_UNUSED(generation);
     for (const FolderRows &folder : update.folders) {
-        if (folder.piece)
-            m_pieces.insert(folder.key, folder.piece);
-        else
+        if (!folder.piece) {
             m_pieces.remove(folder.key);
+            m_foldersChanged = true;
+            continue;
+        }
+        auto it = m_pieces.find(folder.key);
+        if (it == m_pieces.end()) {
+            m_pieces.insert(folder.key, folder.piece);
+            m_foldersChanged = true;
+        } else {
+            *it = folder.piece;
+        }
     }
-    if (!update.folders.isEmpty())
-        m_joined.reset();
+
+    Job job = Job::None;
+    if (update.last) {
+        job = m_running;
+        m_running = Job::None;
+        m_moreToDeepen = update.moreToDeepen;
+        if (m_checking && job != Job::Deepen) {
+            m_lastCheckMs = elapsedMs;
+            m_checking = false;
+        }
+        if (job == Job::Full) {
+            m_fullyScanned = true;
+            m_confirmedAtMs = m_fullStartedAtMs;
+            m_lastScanMs = elapsedMs;
+            // Every folder's events are read after each full scan: the cache
+            // answers those already read.
+            m_moreToDeepen = true;
+        }
+        // The worker goes on while this thread merges.
+        startNext();
+    }
     if (!update.folders.isEmpty() || update.last)
         emit updateReady(update);
-    if (!update.last)
+    if (!update.last || (job == Job::Deepen && update.folders.isEmpty()))
         return;
 
-    const Job job = m_running;
-    m_running = Job::None;
-    if (m_checking && job != Job::Deepen) {
-        m_lastCheckMs = elapsedMs;
-        m_checking = false;
-    }
-    m_moreToDeepen = update.moreToDeepen;
-    if (job == Job::Full) {
-        m_fullyScanned = true;
-        m_confirmedAtMs = m_fullStartedAtMs;
-        m_lastScanMs = elapsedMs;
-        // Every folder's events are read after each full scan: the cache
-        // answers those already read.
-        m_moreToDeepen = true;
-    }
-    if (job != Job::Deepen || !update.folders.isEmpty()) {
-        rebuildOverview();
+    rebuildOverview();
+    // Watching thousands of folders costs a stat each: only when they changed.
+    if (job == Job::Full || m_foldersChanged)
         updateWatches();
-        emit updated();
-        emit statusChanged();
-    }
-    startNext();
+    m_foldersChanged = false;
+    updateHolderPids();
+    emit updated();
+    emit statusChanged();
 }
 
 void LiveStore::rebuildOverview()
@@ -268,8 +267,11 @@ void LiveStore::rebuildOverview()
         pieces.append(piece.get());
     // Pieces in their scan order; sessions and lock files only counted.
     std::sort(pieces.begin(), pieces.end(), [](const ScanPiece *a, const ScanPiece *b) {
-        return std::make_tuple(a->rootIndex, a->isChats(), a->key) <
-               std::make_tuple(b->rootIndex, b->isChats(), b->key);
+        if (a->rootIndex != b->rootIndex)
+            return a->rootIndex < b->rootIndex;
+        if (a->isChats() != b->isChats())
+            return !a->isChats();
+        return a->key < b->key;
     });
     auto skeleton = std::make_shared<StoreSnapshot>();
     int sessions = 0;
@@ -293,6 +295,15 @@ void LiveStore::rebuildOverview()
         locks += int(s.locks.size());
     }
     skeleton->generatedAtMs = m_confirmedAtMs;
+    // What the sidebar shows; unchanged, it is left alone.
+    size_t signature = qHashMulti(0, sessions, locks, skeleton->problems.size());
+    for (const RootEntry &root : qAsConst(skeleton->roots))
+        signature = qHashMulti(signature, root.path, root.exists, root.error);
+    for (const ProjectEntry &project : qAsConst(skeleton->projects))
+        signature = qHashMulti(signature, project.chatsDir, project.workspace, project.sessionCount,
+                               project.heldCount, project.staleCount);
+    m_overviewChanged = !m_overview || signature != m_overviewSignature;
+    m_overviewSignature = signature;
     m_overview = std::move(skeleton);
     m_sessionCount = sessions;
     m_lockCount = locks;
@@ -325,7 +336,10 @@ void LiveStore::updateWatches()
     if (wasLive != isLive())
         qCInfo(lcUiLive) << (isLive() ? "live updates again" : "degraded to polling");
     updatePollTimer();
+}
 
+void LiveStore::updateHolderPids()
+{
     QSet<qint64> pids;
     for (const PiecePtr &piece : qAsConst(m_pieces)) {
         for (const LockEntry &lock : piece->snapshot.locks) {

@@ -39,15 +39,14 @@ public:
     void setTargets(const QVector<ScanTarget> &targets);
     QVector<ScanTarget> targets() const { return m_targets; }
 
-    // The whole store as one snapshot, joined from the folders on demand (it
-    // costs time in proportion to the store: not for every update).
-    SnapshotPtr snapshot() const;
     // Roots, projects (with their session, held and stale counts) and the
     // problems, without sessions and lock files: cheap, rebuilt after every update.
     SnapshotPtr overview() const { return m_overview; }
     bool hasScanned() const { return m_fullyScanned; }
     int sessionCount() const { return m_sessionCount; }
     int lockCount() const { return m_lockCount; }
+    // Whether the last update changed what overview() shows.
+    bool overviewChanged() const { return m_overviewChanged; }
 
     bool isLive() const;
     QString degradedReason() const;
@@ -109,6 +108,7 @@ private:
     void onUpdate(const StoreUpdate &update, quint64 generation, qint64 elapsedMs);
     void rebuildOverview();
     void updateWatches();
+    void updateHolderPids();
     void updatePollTimer();
     void periodicCheck();
     QStringList foldersOfPid(qint64 pid) const;
@@ -116,7 +116,6 @@ private:
     QVector<ScanTarget> m_targets;
     QHash<QString, PiecePtr> m_pieces;
     SnapshotPtr m_overview;
-    mutable SnapshotPtr m_joined; // snapshot(), until the next update
     QSet<QString> m_knownChats;
     QThread m_thread;
     ScanWorker *m_worker = nullptr;
@@ -133,7 +132,10 @@ private:
     bool m_fullyScanned = false;
     bool m_moreToDeepen = false;
     bool m_cleanupRunning = false;
-    bool m_checking = false; // a periodic check is running
+    bool m_checking = false;       // a periodic check is running
+    bool m_foldersChanged = false; // folders came or went since the watches were set
+    bool m_overviewChanged = false;
+    size_t m_overviewSignature = 0;
     int m_sessionCount = 0;
     int m_lockCount = 0;
     qint64 m_confirmedAtMs = 0;

@@ -445,7 +445,8 @@ void MainWindow::chooseFolderToAdd()
 
 void MainWindow::onUpdated()
 {
-    m_sidebar->setSnapshot(m_store->overview());
+    if (m_store->overviewChanged())
+        m_sidebar->setSnapshot(m_store->overview());
     checkOpenDialog();
     onSelectionChanged();
     updateStatus();
@@ -883,7 +884,7 @@ QString MainWindow::diagnosticsJson() const
     }
     QJsonObject root;
     root.insert(QLatin1String("schemaVersion"), kJsonSchemaVersion);
-    if (const SnapshotPtr snap = m_store->snapshot()) {
+    if (const SnapshotPtr snap = m_store->overview()) {
         root.insert(QLatin1String("generatedAt"),
                     QDateTime::fromMSecsSinceEpoch(snap->generatedAtMs, Qt::UTC)
                         .toString(Qt::ISODateWithMs));

@@ -19,21 +19,13 @@ namespace {
 
 // A full scan hands rows on at least this often, and in batches of at most
 // about this many rows, so that the GUI thread merges a little at a time.
-constexpr qint64 kBatchMs = 40;
-constexpr int kBatchRows = 4000;
+constexpr qint64 kBatchMs = 30;
+constexpr int kBatchRows = 1500;
 // Reading events is done in slices of about this long, so that a folder rescan
 // never waits longer for the worker.
 constexpr qint64 kDeepenSliceMs = 25;
 // A full scan reads events for this long before it falls back to headers.
 constexpr qint64 kEventsBudgetMs = 100;
-
-size_t signatureOf(const QVector<SessionRow> &rows)
-{
-    size_t seed = 0;
-    for (const SessionRow &row : rows)
-        seed = qHashMulti(seed, row.key, row.fingerprint);
-    return seed;
-}
 
 } // namespace
 
@@ -48,26 +40,52 @@ StoreScanner &ScanWorker::scanner(RecordingDepth depth)
 int ScanWorker::offer(ScanPiece &&piece, StoreUpdate &update)
 {
     auto shared = std::make_shared<const ScanPiece>(std::move(piece));
+    m_pieces.insert(shared->key, shared);
     // The rows keep their piece alive through the snapshot they point into.
     const SnapshotPtr snapshot(shared, &shared->snapshot);
-    QVector<SessionRow> rows = rowsFromSnapshot(snapshot, shared->key);
-    const size_t signature = signatureOf(rows);
-    const auto known = m_signatures.constFind(shared->key);
-    if (known != m_signatures.cend() && *known == signature)
+    const QVector<SessionRow> rows = rowsFromSnapshot(snapshot, shared->key);
+
+    // Only rows that are new or changed are handed on, and the keys of those
+    // that went: a lock's age moving in one folder costs one row, not the folder.
+    QHash<QString, size_t> &known = m_prints[shared->key];
+    FolderRows folder;
+    folder.key = shared->key;
+    folder.piece = shared;
+    QSet<QString> present;
+    present.reserve(rows.size());
+    for (const SessionRow &row : rows) {
+        present.insert(row.key);
+        const size_t print = qHash(row.fingerprint);
+        auto it = known.find(row.key);
+        if (it != known.end() && *it == print)
+            continue;
+        known.insert(row.key, print);
+        folder.rows.append(row);
+    }
+    for (auto it = known.begin(); it != known.end();) {
+        if (present.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        folder.removed.append(it.key());
+        it = known.erase(it);
+    }
+    const bool problemsChanged = !m_sentOnce.contains(shared->key);
+    if (folder.rows.isEmpty() && folder.removed.isEmpty() && !problemsChanged)
         return 0;
-    m_signatures.insert(shared->key, signature);
-    m_pieces.insert(shared->key, shared);
-    const int count = int(rows.size());
-    update.folders.append({shared->key, shared, std::move(rows)});
+    m_sentOnce.insert(shared->key);
+    const int count = int(folder.rows.size() + folder.removed.size());
+    update.folders.append(std::move(folder));
     return qMax(count, 1);
 }
 
 void ScanWorker::forget(const QString &key, StoreUpdate &update)
 {
     m_pieces.remove(key);
-    m_signatures.remove(key);
+    m_prints.remove(key);
+    m_sentOnce.remove(key);
     m_deep.remove(key);
-    update.folders.append({key, nullptr, {}});
+    update.folders.append({key, nullptr, {}, {}});
 }
 
 void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
@@ -108,9 +126,10 @@ void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
         }
         const QString key = it.key();
         it = m_pieces.erase(it);
-        m_signatures.remove(key);
+        m_prints.remove(key);
+        m_sentOnce.remove(key);
         m_deep.remove(key);
-        batch.folders.append({key, nullptr, {}});
+        batch.folders.append({key, nullptr, {}, {}});
     }
     batch.last = true;
     const qint64 elapsed = timer.elapsed();

@@ -56,8 +56,9 @@ private:
 
     std::unique_ptr<StoreScanner> m_scanner;
     QHash<QString, PiecePtr> m_pieces;
-    QHash<QString, size_t> m_signatures; // of each folder's row keys and fingerprints
-    QSet<QString> m_deep;                // folders whose events have been read
+    QHash<QString, QHash<QString, size_t>> m_prints; // folder -> row key -> fingerprint hash
+    QSet<QString> m_sentOnce;                        // folders handed on at least once
+    QSet<QString> m_deep;                            // folders whose events have been read
     std::atomic<bool> m_cancel{false};
 };
 

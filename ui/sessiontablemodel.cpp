@@ -110,8 +110,19 @@ int SessionTableModel::columnCount(const QModelIndex &parent) const
 void SessionTableModel::setSnapshot(const SnapshotPtr &snapshot)
 {
     StoreUpdate update;
+    // The whole snapshot as one folder: every row of it is listed, so rows
+    // missing from it go.
     const QString folder = QStringLiteral("*");
-    update.folders.append({folder, nullptr, rowsFromSnapshot(snapshot, folder)});
+    QVector<SessionRow> rows = rowsFromSnapshot(snapshot, folder);
+    QSet<QString> keys;
+    for (const SessionRow &row : qAsConst(rows))
+        keys.insert(row.key);
+    QStringList removed;
+    for (const QString &key : m_folderKeys.value(folder)) {
+        if (!keys.contains(key))
+            removed.append(key);
+    }
+    update.folders.append({folder, nullptr, std::move(rows), removed});
     update.last = true;
     update.fullScan = true;
     applyUpdate(update);
@@ -119,8 +130,14 @@ void SessionTableModel::setSnapshot(const SnapshotPtr &snapshot)
 
 void SessionTableModel::applyUpdate(const StoreUpdate &update)
 {
-    for (const FolderRows &folder : update.folders)
-        applyFolder(folder.key, folder.rows);
+    for (const FolderRows &folder : update.folders) {
+        if (folder.piece || folder.key == QLatin1String("*"))
+            applyFolder(folder.key, folder.rows, folder.removed);
+        else { // the folder is gone
+            const QSet<QString> keys = m_folderKeys.value(folder.key);
+            applyFolder(folder.key, {}, QStringList(keys.cbegin(), keys.cend()));
+        }
+    }
     if (update.last && update.fullScan)
         m_populated = true;
 }
@@ -136,20 +153,18 @@ void SessionTableModel::count(const SessionRow &row, int sign)
     m_attention += row.needsAttention() ? sign : 0;
 }
 
-// Merges one folder's rows: its vanished rows are removed, changed rows
-// updated in place, new rows appended. Rows of other folders are not looked at,
-// so the cost follows the folder's size, not the store's.
-void SessionTableModel::applyFolder(const QString &folder, const QVector<SessionRow> &incoming)
+// Merges what changed in one folder: rows removed by key, changed rows updated
+// in place, new rows appended. Rows of other folders are not looked at, so the
+// cost follows the change, not the store's size.
+void SessionTableModel::applyFolder(const QString &folder, const QVector<SessionRow> &incoming,
+                                    const QStringList &removed)
 {
-    QHash<QString, int> incomingIndex;
-    incomingIndex.reserve(incoming.size());
-    for (int i = 0; i < incoming.size(); ++i)
-        incomingIndex.insert(incoming.at(i).key, i);
-
+    QSet<QString> &folderKeys = m_folderKeys[folder];
     QVector<int> gone;
-    for (const QString &key : m_folderKeys.value(folder)) {
+    for (const QString &key : removed) {
         const int row = m_index.value(key, -1);
-        if (row >= 0 && !incomingIndex.contains(key) && m_rows.at(row).folder == folder)
+        folderKeys.remove(key);
+        if (row >= 0 && m_rows.at(row).folder == folder)
             gone.append(row);
     }
     if (!gone.isEmpty()) {
@@ -226,15 +241,10 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
         }
     }
 
-    if (incoming.isEmpty()) {
+    for (const SessionRow &row : incoming)
+        folderKeys.insert(row.key);
+    if (folderKeys.isEmpty())
         m_folderKeys.remove(folder);
-    } else {
-        QStringList keys;
-        keys.reserve(incoming.size());
-        for (const SessionRow &row : incoming)
-            keys.append(row.key);
-        m_folderKeys.insert(folder, keys);
-    }
     qCDebug(lcUiModel) << "merged" << folder << ":" << incoming.size() << "rows," << added.size()
                        << "added," << gone.size() << "removed";
 }

@@ -7,6 +7,7 @@
 
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
 #include <QVector>
 
 #include <array>
@@ -85,13 +86,14 @@ private:
     std::optional<qint64> lockAgeNow(const SessionRow &row) const;
     QString filterText(const SessionRow &row) const;
     void compare(const SessionRow *before, const SessionRow *after);
-    void applyFolder(const QString &folder, const QVector<SessionRow> &incoming);
+    void applyFolder(const QString &folder, const QVector<SessionRow> &incoming,
+                     const QStringList &removed);
     void count(const SessionRow &row, int sign);
 
     const Clock &m_clock;
     QVector<SessionRow> m_rows;
     QHash<QString, int> m_index;              // row key -> row
-    QHash<QString, QStringList> m_folderKeys; // folder -> its rows' keys
+    QHash<QString, QSet<QString>> m_folderKeys; // folder -> its rows' keys
     std::array<int, size_t(RowState::Idle) + 1> m_stateCounts{};
     int m_attention = 0;
     bool m_populated = false;

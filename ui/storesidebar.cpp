@@ -15,6 +15,7 @@ namespace {
 
 constexpr int kScopeRole = Qt::UserRole + 1;
 constexpr int kPathRole = Qt::UserRole + 2;
+constexpr int kShownRole = Qt::UserRole + 4; // what a project item was last labelled from
 
 struct Counts
 {
@@ -139,6 +140,13 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
         }
         rootCounts[rootIndex].stale += c.stale;
         rootCounts[rootIndex].held += c.held;
+        // A thousand projects are relabelled only where something changed.
+        const QString shown = project.workspace + QLatin1Char('\n') + QString::number(c.sessions) +
+                              QLatin1Char('/') + QString::number(c.held) + QLatin1Char('/') +
+                              QString::number(c.stale);
+        if (item->data(0, kShownRole).toString() == shown)
+            continue;
+        item->setData(0, kShownRole, shown);
         const QString name = project.workspace.isEmpty() ? project.hash.left(12) + QChar(0x2026)
                                                          : QFileInfo(project.workspace).fileName();
         const QString counts = countsText(c);

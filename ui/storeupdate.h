@@ -13,13 +13,15 @@ namespace lockscope {
 
 using PiecePtr = std::shared_ptr<const ScanPiece>;
 
-// One folder's rows as the scan worker built them, so that the GUI thread only
-// merges. A null piece means the folder is gone and its rows go with it.
+// What changed in one folder, as the scan worker built it, so that the GUI
+// thread only merges: rows that are new or changed, and the keys of rows that
+// went. A null piece means the folder is gone and all its rows go with it.
 struct FolderRows
 {
     QString key;
     PiecePtr piece;
     QVector<SessionRow> rows;
+    QStringList removed;
 };
 
 // What one step of a scan changed. A full scan of a large store arrives in
