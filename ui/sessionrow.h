@@ -3,6 +3,7 @@
 #include "storesnapshot.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QString>
 #include <QVector>
 
@@ -31,6 +32,9 @@ enum class RowState
 // points into the snapshot it came from, which it keeps alive.
 struct SessionRow
 {
+    Q_DECLARE_TR_FUNCTIONS(lockscope::SessionRow)
+
+public:
     QString key; // stable across scans: chats folder + session id, else the file's path
     SnapshotPtr snapshot;
     int sessionIndex = -1;
