@@ -148,6 +148,11 @@ int main(int argc, char *argv[])
             save(preview, out, QStringLiteral("cleanup-preview.png"));
             preview->reject();
         }
+        window.aboutAction()->trigger();
+        if (auto *about = window.findChild<QMessageBox *>(QStringLiteral("aboutDialog"))) {
+            save(about, out, QStringLiteral("about-dialog.png"));
+            about->accept();
+        }
         window.close();
     }
 
