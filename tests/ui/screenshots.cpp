@@ -81,6 +81,9 @@ QPalette darkPalette()
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    // Named as lockscope names itself, so the About dialog shows its settings file.
+    QApplication::setOrganizationName(QStringLiteral("lockscope"));
+    QApplication::setApplicationName(QStringLiteral("lockscope"));
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(".");
     QDir().mkpath(out);
