@@ -4,6 +4,9 @@
 set(LOCKSCOPE_PACKAGE_CONTACT "The lockscope developers <maintainers@lockscope.invalid>"
     CACHE STRING "Maintainer field of the Debian package")
 
+# The values below reach the CPack config files exactly as written here.
+set(CPACK_VERBATIM_VARIABLES ON)
+
 set(CPACK_PACKAGE_NAME lockscope)
 set(CPACK_PACKAGE_VENDOR "The lockscope developers")
 set(CPACK_PACKAGE_CONTACT "${LOCKSCOPE_PACKAGE_CONTACT}")
@@ -45,7 +48,7 @@ set(CPACK_SOURCE_PACKAGE_FILE_NAME "lockscope-${PROJECT_VERSION}")
 # folder called build still packs.
 string(REGEX REPLACE "([][+.*()^$?|\\\\])" "\\\\\\1" source_regex "${PROJECT_SOURCE_DIR}")
 set(CPACK_SOURCE_IGNORE_FILES
-    "^${source_regex}/\\.git"
+    "^${source_regex}/\\.git(/|$)"
     "^${source_regex}/build"
     "^${source_regex}/\\.cache/"
     "\\.user$"
