@@ -32,9 +32,6 @@ enum class RowState
 // points into the snapshot it came from, which it keeps alive.
 struct SessionRow
 {
-    Q_DECLARE_TR_FUNCTIONS(lockscope::SessionRow)
-
-public:
     QString key; // stable across scans: chats folder + session id, else the file's path
     SnapshotPtr snapshot;
     int sessionIndex = -1;
@@ -61,6 +58,8 @@ public:
     QString title() const;       // name, else title, else short id, else file name
     QString displayPath() const; // the lock's path, else the recording's
     QByteArray rawPath() const;
+
+    Q_DECLARE_TR_FUNCTIONS(lockscope::SessionRow)
 };
 
 QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot);
