@@ -8,6 +8,7 @@
 #include "storescanner.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -24,6 +25,14 @@ namespace lockscope {
 
 namespace {
 
+// The context of the command line's messages for translators. Verdict, action
+// and outcome names, JSON and the output of hold are read by programs and stay
+// as they are.
+struct CommandLine
+{
+    Q_DECLARE_TR_FUNCTIONS(lockscope::CommandLine)
+};
+
 QTextStream &out()
 {
     static QTextStream stream(stdout);
@@ -36,7 +45,8 @@ QTextStream &err()
     return stream;
 }
 
-const char kUsage[] =
+const char kUsage[] = QT_TRANSLATE_NOOP(
+    "lockscope::CommandLine",
     "Usage: lockscope [--demo]                      open the window\n"
     "       lockscope list [--json] [--verbose] [--fail-on-stale] [PATH...]\n"
     "       lockscope clean [--dry-run] [--json] [PATH...]\n"
@@ -51,7 +61,7 @@ const char kUsage[] =
     "folder; without PATH, the folders llxprt itself uses are scanned.\n"
     "\n"
     "Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,\n"
-    "            3 list --fail-on-stale found a stale lock.\n";
+    "            3 list --fail-on-stale found a stale lock.\n");
 
 // The signals that ask lockscope to stop: held while a removal is under way.
 sigset_t stopSignalSet()
@@ -64,9 +74,10 @@ sigset_t stopSignalSet()
     return set;
 }
 
+// One and many are marked with QT_TRANSLATE_NOOP; "%1 file" / "%1 files".
 QString counted(qsizetype n, const char *one, const char *many)
 {
-    return QStringLiteral("%1 %2").arg(n).arg(QString::fromLatin1(n == 1 ? one : many));
+    return CommandLine::tr(n == 1 ? one : many).arg(n);
 }
 
 // A named folder that holds nothing llxprt-shaped: say what lockscope looks
@@ -81,18 +92,19 @@ void hintAboutEmptyRoots(const StoreSnapshot &snap)
             std::any_of(snap.projects.cbegin(), snap.projects.cend(),
                         [i](const ProjectEntry &p) { return p.rootIndex == i; });
         if (!hasProject)
-            err() << "lockscope: " << root.path
-                  << ": no llxprt store here (looked for a tmp/ folder, 64-hex project folders"
-                     " with a chats/ folder, or a folder named chats; symlinked ones are not"
-                     " followed)\n";
+            err() << "lockscope: "
+                  << CommandLine::tr("%1: no llxprt store here (looked for a tmp/ folder, 64-hex"
+                                     " project folders with a chats/ folder, or a folder named"
+                                     " chats; symlinked ones are not followed)")
+                         .arg(root.path)
+                  << "\n";
     }
     err().flush();
 }
 
 int usageError(const QString &message)
 {
-    err() << "lockscope: " << message << "\n"
-          << "Try 'lockscope --help'.\n";
+    err() << "lockscope: " << message << "\n" << CommandLine::tr("Try 'lockscope --help'.") << "\n";
     err().flush();
     return ExitUsage;
 }
@@ -178,7 +190,7 @@ void printTable(const QVector<QStringList> &rows)
 QString projectLabel(const StoreSnapshot &snap, int index)
 {
     if (index < 0)
-        return QStringLiteral("(root)");
+        return CommandLine::tr("(root)");
     return snap.projects.at(index).hash.left(8);
 }
 
@@ -206,16 +218,16 @@ int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
                      .toJson(QJsonDocument::Indented);
     } else if (std::none_of(snap.roots.cbegin(), snap.roots.cend(),
                             [](const RootEntry &r) { return r.exists; })) {
-        out() << "No llxprt session store found. Looked in:\n";
+        out() << CommandLine::tr("No llxprt session store found. Looked in:") << "\n";
         for (const RootEntry &r : snap.roots)
             out() << "  " << r.path << "  (" << r.source << ")\n";
     } else {
         if (!paths.isEmpty())
             hintAboutEmptyRoots(snap);
         QVector<QStringList> rows;
-        rows.append({QStringLiteral("VERDICT"), QStringLiteral("ACTION"), QStringLiteral("KIND"),
-                     QStringLiteral("PID"), QStringLiteral("AGE"), QStringLiteral("FLAGS"),
-                     QStringLiteral("PROJECT"), QStringLiteral("FILE")});
+        rows.append({CommandLine::tr("VERDICT"), CommandLine::tr("ACTION"), CommandLine::tr("KIND"),
+                     CommandLine::tr("PID"), CommandLine::tr("AGE"), CommandLine::tr("FLAGS"),
+                     CommandLine::tr("PROJECT"), CommandLine::tr("FILE")});
         for (const LockEntry &l : snap.locks) {
             rows.append({verdictLabel(l.judgement), actionName(l.judgement.action), l.kindName(),
                          l.payload.pid ? QString::number(*l.payload.pid) : QStringLiteral("-"),
@@ -224,7 +236,7 @@ int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
                          projectLabel(snap, l.projectIndex), displayPath(l.fileName)});
         }
         if (snap.locks.isEmpty())
-            out() << "No lock files.\n";
+            out() << CommandLine::tr("No lock files.") << "\n";
         else
             printTable(rows);
 
@@ -234,13 +246,20 @@ int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
                       << l.path() << "\n  " << verdictLabel(l.judgement) << ": "
                       << l.judgement.reason << "\n";
                 if (!l.judgement.blockedReason.isEmpty())
-                    out() << "  blocked: " << l.judgement.blockedReason << "\n";
+                    out() << "  " << CommandLine::tr("blocked: %1").arg(l.judgement.blockedReason)
+                          << "\n";
                 if (!l.judgement.otherUserReason.isEmpty())
-                    out() << "  other user: " << l.judgement.otherUserReason << "\n";
+                    out() << "  "
+                          << CommandLine::tr("other user: %1").arg(l.judgement.otherUserReason)
+                          << "\n";
                 if (l.kind == EntryKind::Lock || l.kind == EntryKind::LegacyLock)
-                    out() << "  llxprt: " << (l.upstream.inUse ? "in use" : "not in use")
-                          << "; next llxprt start "
-                          << (l.upstream.janitorRemoves ? "removes it" : "leaves it") << "\n";
+                    out() << "  "
+                          << CommandLine::tr("llxprt: %1; next llxprt start %2")
+                                 .arg(l.upstream.inUse ? CommandLine::tr("in use")
+                                                       : CommandLine::tr("not in use"),
+                                      l.upstream.janitorRemoves ? CommandLine::tr("removes it")
+                                                                : CommandLine::tr("leaves it"))
+                          << "\n";
             }
         }
 
@@ -256,12 +275,23 @@ int commandList(const QStringList &arguments, const QList<QByteArray> &raw)
         const int existing = int(std::count_if(snap.roots.cbegin(), snap.roots.cend(),
                                                [](const RootEntry &r) { return r.exists; }));
         out() << "\n"
-              << counted(snap.locks.size(), "file", "files")
-              << (parts.isEmpty() ? QString()
-                                  : QStringLiteral(" (%1)").arg(parts.join(QStringLiteral(", "))))
-              << "; " << counted(snap.sessions.size(), "session", "sessions") << ", " << idle
-              << " idle; " << counted(snap.projects.size(), "project", "projects") << " in "
-              << counted(existing, "root", "roots") << ".\n";
+              << CommandLine::tr("%1%2; %3, %4 idle; %5 in %6.")
+                     .arg(counted(snap.locks.size(),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 file"),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 files")),
+                          parts.isEmpty()
+                              ? QString()
+                              : QStringLiteral(" (%1)").arg(parts.join(QStringLiteral(", "))),
+                          counted(snap.sessions.size(),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 session"),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 sessions")),
+                          QString::number(idle),
+                          counted(snap.projects.size(),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 project"),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 projects")),
+                          counted(existing, QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 root"),
+                                  QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 roots")))
+              << "\n";
     }
     out().flush();
     if (rootFailed)
@@ -306,15 +336,19 @@ int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
                                        {QLatin1String("verdict"), verdictLabel(l.judgement)},
                                        {QLatin1String("reason"), l.judgement.reason}});
             if (!json)
-                out() << "would remove  " << l.path() << "\n    " << verdictLabel(l.judgement)
-                      << ": " << l.judgement.reason << "\n";
+                out() << CommandLine::tr("would remove") << "  " << l.path() << "\n    "
+                      << verdictLabel(l.judgement) << ": " << l.judgement.reason << "\n";
         }
         if (json)
             out() << QJsonDocument(QJsonObject{{QLatin1String("dryRun"), true},
                                                {QLatin1String("planned"), planned}})
                          .toJson(QJsonDocument::Indented);
         else
-            out() << counted(planned.size(), "file", "files") << " would be removed.\n";
+            out() << counted(
+                         planned.size(),
+                         QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 file would be removed."),
+                         QT_TRANSLATE_NOOP("lockscope::CommandLine", "%1 files would be removed."))
+                  << "\n";
         out().flush();
         return ExitOk;
     }
@@ -334,7 +368,8 @@ int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
         return !interrupted;
     });
     if (interrupted)
-        err() << "lockscope: interrupted; the clean-up stopped between two files.\n";
+        err() << "lockscope: "
+              << CommandLine::tr("interrupted; the clean-up stopped between two files.") << "\n";
     QMap<QString, int> counts;
     QJsonArray array;
     int failed = 0;
@@ -356,10 +391,12 @@ int commandClean(const QStringList &arguments, const QList<QByteArray> &raw)
         for (auto it = counts.cbegin(); it != counts.cend(); ++it)
             parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
         if (results.isEmpty())
-            out() << "Nothing to clean. Audit log: " << audit.path() << "\n";
+            out() << CommandLine::tr("Nothing to clean. Audit log: %1").arg(audit.path()) << "\n";
         else
-            out() << parts.join(QStringLiteral(", ")) << "; " << failed
-                  << " failed. Audit log: " << audit.path() << "\n";
+            out() << CommandLine::tr("%1; %2 failed. Audit log: %3")
+                         .arg(parts.join(QStringLiteral(", ")), QString::number(failed),
+                              audit.path())
+                  << "\n";
     }
     out().flush();
     err().flush();
@@ -378,7 +415,7 @@ int commandRemove(const QStringList &arguments, const QList<QByteArray> &raw)
         return usageError(parser.errorText());
     const QList<QByteArray> paths = rawPositionals(raw);
     if (paths.size() != 1)
-        return usageError(QStringLiteral("remove takes exactly one path"));
+        return usageError(CommandLine::tr("remove takes exactly one path"));
 
     AuditLog audit;
     LockRemover remover(audit);
@@ -394,7 +431,9 @@ int commandRemove(const QStringList &arguments, const QList<QByteArray> &raw)
         out() << QJsonDocument(resultToJson(r)).toJson(QJsonDocument::Indented);
     else
         out() << removalOutcomeName(r.outcome) << ": " << displayPath(r.path) << "\n  " << r.message
-              << (r.auditId.isEmpty() ? QString() : QStringLiteral("\n  audit id: ") + r.auditId)
+              << (r.auditId.isEmpty()
+                      ? QString()
+                      : QStringLiteral("\n  ") + CommandLine::tr("audit id: %1").arg(r.auditId))
               << "\n";
     out().flush();
     return r.failed() ? ExitRemovalFailed : ExitOk;
@@ -409,7 +448,7 @@ int commandHold(const QStringList &arguments, const QList<QByteArray> &raw)
         return usageError(parser.errorText());
     const QStringList args = parser.positionalArguments();
     if (args.size() != 2)
-        return usageError(QStringLiteral("hold takes CHATS_DIR and SESSION_ID"));
+        return usageError(CommandLine::tr("hold takes CHATS_DIR and SESSION_ID"));
     const QByteArray chatsDir = rawPositionals(raw).first();
     // llxprt creates a missing chats folder inside its project folder; a
     // mistyped path must not make lockscope create folders anywhere else.
@@ -421,8 +460,8 @@ int commandHold(const QStringList &arguments, const QList<QByteArray> &raw)
     {
     };
     if (::stat(parent.isEmpty() ? "/" : parent.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return usageError(QStringLiteral("%1: no such folder (hold creates at most the last"
-                                         " folder of CHATS_DIR)")
+        return usageError(CommandLine::tr("%1: no such folder (hold creates at most the last"
+                                          " folder of CHATS_DIR)")
                               .arg(displayPath(parent)));
 
     // Block the signals first so that one arriving early is not lost; sigwait
@@ -465,7 +504,7 @@ int commandRestore(const QStringList &arguments, const QList<QByteArray> &)
         return usageError(parser.errorText());
     const QStringList args = parser.positionalArguments();
     if (args.size() != 1)
-        return usageError(QStringLiteral("restore takes one AUDIT_ID"));
+        return usageError(CommandLine::tr("restore takes one AUDIT_ID"));
     AuditLog audit;
     LockRemover remover(audit);
     const RestoreResult r = remover.restore(args.first());
@@ -503,7 +542,7 @@ int commandAudit(const QStringList &arguments, const QList<QByteArray> &)
                                            {QLatin1String("removals"), array}})
                      .toJson(QJsonDocument::Indented);
     } else {
-        out() << "Audit log: " << audit.path() << "\n";
+        out() << CommandLine::tr("Audit log: %1").arg(audit.path()) << "\n";
         for (const AuditRecord &r : records)
             out() << r.time << "  " << r.id << "  " << r.outcome.leftJustified(16) << " "
                   << displayPath(r.rawPath()) << "\n";
@@ -534,7 +573,7 @@ int runCommandLine(const QList<QByteArray> &raw)
     const QStringList rest = QStringList{arguments.first()} + arguments.mid(2);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help") || rest.contains(QLatin1String("--help"))) {
-        out() << kUsage;
+        out() << CommandLine::tr(kUsage);
         out().flush();
         return ExitOk;
     }
@@ -555,7 +594,7 @@ int runCommandLine(const QList<QByteArray> &raw)
         return commandRestore(rest, raw);
     if (command == QLatin1String("audit"))
         return commandAudit(rest, raw);
-    return usageError(QStringLiteral("unknown command \"%1\"").arg(command));
+    return usageError(CommandLine::tr("unknown command \"%1\"").arg(command));
 }
 
 } // namespace lockscope

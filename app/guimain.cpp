@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QMessageBox>
 #include <QProcessEnvironment>
 #include <QSettings>
@@ -50,6 +51,14 @@ void quitOnStopSignals(QApplication &app)
     ::sigaction(SIGHUP, &action, nullptr);
 }
 
+QIcon applicationIcon()
+{
+    QIcon icon;
+    for (const int size : {16, 24, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/%1x%1/apps/" LOCKSCOPE_APP_ID ".png").arg(size));
+    return icon;
+}
+
 } // namespace
 
 int runGui(int argc, char *argv[])
@@ -59,6 +68,9 @@ int runGui(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("lockscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("lockscope"));
     QApplication::setApplicationVersion(QStringLiteral(LOCKSCOPE_VERSION));
+    // Ties the window to the launcher entry (Wayland app id, taskbar grouping).
+    QGuiApplication::setDesktopFileName(QStringLiteral(LOCKSCOPE_APP_ID));
+    QApplication::setWindowIcon(applicationIcon());
     quitOnStopSignals(app);
 
     QCommandLineParser parser;

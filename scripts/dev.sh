@@ -7,6 +7,8 @@
 #                                  UndefinedBehaviorSanitizer, and a few seconds of
 #                                  each fuzzer (LOCKSCOPE_QUICK=1 runs the first only)
 #   scripts/dev.sh build           build only
+#   scripts/dev.sh package         build, then make the Debian package
+#                                  (build/lockscope_VERSION_ARCH.deb) with cpack
 # Missing Debian packages are installed first (as root, or through sudo).
 set -euo pipefail
 
@@ -15,6 +17,8 @@ build_dir=${LOCKSCOPE_BUILD_DIR:-$here/build}
 jobs=$(nproc)
 packages=(qt6-base-dev libsimdjson-dev cmake g++ ninja-build fonts-dejavu-core)
 test_packages=(clang libclang-rt-dev xxd util-linux)
+# cpack's Depends (dpkg-shlibdeps) and the packaging checks of the first stage.
+package_packages=(dpkg-dev desktop-file-utils appstream groff-base man-db)
 
 install_missing() {
     local missing=()
@@ -63,8 +67,13 @@ case "$command" in
     run)
         build
         exec "$build_dir/app/lockscope" "$@" ;;
+    package)
+        build
+        install_missing "${package_packages[@]}"
+        (cd "$build_dir" && cpack) ;;
     test)
         build
+        install_missing "${package_packages[@]}"
         echo "== tests" >&2
         run_tests "$build_dir"
         [ "${LOCKSCOPE_QUICK:-0}" = 1 ] && exit 0
@@ -84,6 +93,6 @@ case "$command" in
             -DLOCKSCOPE_BUILD_TESTS=OFF
         run_tests "$here/build-fuzz" -L fuzz ;;
     *)
-        echo "usage: scripts/dev.sh run|test|build" >&2
+        echo "usage: scripts/dev.sh run|test|build|package" >&2
         exit 2 ;;
 esac

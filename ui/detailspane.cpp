@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "snapshotjson.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -16,9 +17,11 @@ namespace lockscope {
 
 namespace {
 
+// lupdate files a tr() outside a class under the enclosing namespace; the same
+// context here is what makes its translations found.
 QString tr(const char *text)
 {
-    return DetailsPane::tr(text);
+    return QCoreApplication::translate("lockscope", text);
 }
 
 QString esc(const QString &text)

@@ -34,6 +34,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMap>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
@@ -75,6 +77,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_proxy->setSourceModel(m_model);
 
     buildActions();
+    buildMenus();
     buildLayout();
     restoreSettings();
 
@@ -194,6 +197,35 @@ void MainWindow::buildActions()
     toolbar->addAction(m_copyDiagnostics);
     toolbar->addSeparator();
     toolbar->addAction(m_refresh);
+}
+
+void MainWindow::buildMenus()
+{
+    auto *quit = new QAction(tr("&Quit"), this);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
+    file->addAction(m_addFolder);
+    file->addAction(m_refresh);
+    file->addSeparator();
+    file->addAction(quit);
+
+    m_about = new QAction(tr("&About lockscope"), this);
+    m_about->setObjectName(QStringLiteral("aboutAction"));
+    m_about->setStatusTip(tr("The version, the licence and where the audit log is."));
+    m_about->setMenuRole(QAction::AboutRole);
+    connect(m_about, &QAction::triggered, this, &MainWindow::showAbout);
+    auto *aboutQt = new QAction(tr("About &Qt"), this);
+    aboutQt->setObjectName(QStringLiteral("aboutQtAction"));
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+    connect(aboutQt, &QAction::triggered, this, [] { QApplication::aboutQt(); });
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    help->addAction(m_about);
+    help->addAction(aboutQt);
 }
 
 void MainWindow::buildLayout()
@@ -646,6 +678,29 @@ void MainWindow::showOutcome(const QString &text)
     m_outcome->setText(text);
     m_outcome->show();
     statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
+}
+
+void MainWindow::showAbout()
+{
+    // The audit log is the one this window writes to, as the core names it.
+    const QString text =
+        tr("<h3>lockscope %1</h3>"
+           "<p>Inspects llxprt-code's session locks and removes stale ones safely.</p>"
+           "<p>Licence: Apache License, version 2.0 (Apache-2.0).</p>"
+           "<p>Audit log of removals:<br><tt>%2</tt></p>"
+           "<p>Settings:<br><tt>%3</tt></p>")
+            .arg(QStringLiteral(LOCKSCOPE_VERSION), m_auditPath.toHtmlEscaped(),
+                 QSettings().fileName().toHtmlEscaped());
+    auto *box =
+        new QMessageBox(QMessageBox::NoIcon, tr("About lockscope"), text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("aboutDialog"));
+    box->setTextFormat(Qt::RichText);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    const QIcon icon = QApplication::windowIcon();
+    if (!icon.isNull())
+        box->setIconPixmap(icon.pixmap(64, 64));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::checkOpenDialog()

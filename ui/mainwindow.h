@@ -69,6 +69,7 @@ public:
     QAction *cleanupAction() const { return m_cleanup; }
     QAction *undoAction() const { return m_undo; }
     QAction *refreshAction() const { return m_refresh; }
+    QAction *aboutAction() const { return m_about; }
 
     void addFolder(const QString &path);
     bool exportTimeline(const QString &path);
@@ -82,6 +83,7 @@ protected:
 
 private:
     void buildActions();
+    void buildMenus();
     void buildLayout();
     QHBoxLayout *buildFilterBar();
     QWidget *buildTablePane();
@@ -114,6 +116,7 @@ private:
     void performRemovals(const QVector<SessionRow> &rows, bool force);
     void reportResults(const QVector<RemovalResult> &results);
     void showOutcome(const QString &text);
+    void showAbout();
 
     Options m_options;
     QString m_auditPath;
@@ -147,6 +150,7 @@ private:
     QAction *m_refresh = nullptr;
     QAction *m_find = nullptr;
     QAction *m_addFolder = nullptr;
+    QAction *m_about = nullptr;
 
     QPointer<ConfirmRemovalDialog> m_confirm;
     QPointer<QProgressDialog> m_progress;

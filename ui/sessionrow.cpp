@@ -9,9 +9,11 @@ namespace lockscope {
 
 namespace {
 
+// lupdate files a tr() outside a class under the enclosing namespace; the same
+// context here is what makes its translations found.
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("lockscope::SessionRow", text);
+    return QCoreApplication::translate("lockscope", text);
 }
 
 bool isLeftoverKind(EntryKind kind)

@@ -3,6 +3,7 @@
 #include "storesnapshot.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QString>
 #include <QVector>
 
@@ -58,6 +59,8 @@ struct SessionRow
     QString title() const;       // name, else title, else short id, else file name
     QString displayPath() const; // the lock's path, else the recording's
     QByteArray rawPath() const;
+
+    Q_DECLARE_TR_FUNCTIONS(lockscope::SessionRow)
 };
 
 QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot, const QString &folder = {});

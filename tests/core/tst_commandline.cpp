@@ -208,6 +208,7 @@ private slots:
     void listJsonOnTheFixtureStore_data();
     void listJsonOnTheFixtureStore();
     void listTableAndSummary();
+    void versionIsTheProjectVersion();
     void exitCodes_data();
     void exitCodes();
     void cleanDryRunRemovesNothing();
@@ -537,6 +538,17 @@ void tst_CommandLine::listJsonOnTheFixtureStore()
         QCOMPARE(lease.value(QLatin1String("verdict")).toString(), QStringLiteral("unverifiable"));
         QCOMPARE(lease.value(QLatin1String("action")).toString(), QStringLiteral("force"));
     }
+}
+
+void tst_CommandLine::versionIsTheProjectVersion()
+{
+    QTemporaryDir tmp;
+    const Run r =
+        runLockscope({QStringLiteral("--version")},
+                     environment(tmp.path(), tmp.path(), tmp.filePath(QStringLiteral("a"))));
+    QVERIFY2(r.code == 0, r.describe().constData());
+    // LOCKSCOPE_VERSION is CMake's PROJECT_VERSION, for the tests as for lockscope.
+    QCOMPARE(r.out, QByteArray("lockscope " LOCKSCOPE_VERSION "\n"));
 }
 
 void tst_CommandLine::listTableAndSummary()

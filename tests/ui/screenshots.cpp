@@ -81,6 +81,9 @@ QPalette darkPalette()
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    // Named as lockscope names itself, so the About dialog shows its settings file.
+    QApplication::setOrganizationName(QStringLiteral("lockscope"));
+    QApplication::setApplicationName(QStringLiteral("lockscope"));
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(".");
     QDir().mkpath(out);
@@ -147,6 +150,11 @@ int main(int argc, char *argv[])
         if (auto *preview = window.findChild<CleanupPreviewDialog *>()) {
             save(preview, out, QStringLiteral("cleanup-preview.png"));
             preview->reject();
+        }
+        window.aboutAction()->trigger();
+        if (auto *about = window.findChild<QMessageBox *>(QStringLiteral("aboutDialog"))) {
+            save(about, out, QStringLiteral("about-dialog.png"));
+            about->accept();
         }
         window.close();
     }

@@ -62,6 +62,7 @@ private slots:
     void openContainingFolderOpensTheChatsFolder();
     void lockChangedAfterThePreviewIsReportedAsChanged();
     void diagnosticsMatchTheCommandLine();
+    void aboutShowsVersionLicenceAndAuditLog();
 
 public slots:
     void openUrl(const QUrl &url) { m_opened << url; }
@@ -521,6 +522,22 @@ void tst_MainWindow::diagnosticsMatchTheCommandLine()
         QCOMPARE(fromWindow.value(QLatin1String(field)), fromCli.value(QLatin1String(field)));
     QCOMPARE(fromWindow.value(QLatin1String("evidence")).toObject().value(QLatin1String("file")),
              fromCli.value(QLatin1String("evidence")).toObject().value(QLatin1String("file")));
+}
+
+void tst_MainWindow::aboutShowsVersionLicenceAndAuditLog()
+{
+    auto w = openWindow();
+    QVERIFY(w);
+    w->aboutAction()->trigger();
+    auto *box = w->findChild<QMessageBox *>(QStringLiteral("aboutDialog"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QVERIFY2(box->text().contains(QStringLiteral("lockscope " LOCKSCOPE_VERSION)),
+             qPrintable(box->text()));
+    QVERIFY(box->text().contains(QStringLiteral("Apache-2.0")));
+    QVERIFY2(box->text().contains(m_store->base() + QStringLiteral("/audit.jsonl")),
+             qPrintable(box->text()));
+    box->accept();
 }
 
 QTEST_MAIN(tst_MainWindow)
