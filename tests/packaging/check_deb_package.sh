@@ -26,7 +26,7 @@ field()
 field Description | sed -n 2p | grep -q . || fail "the description has no long text"
 depends=$(field Depends)
 depended=$(tr ',|' '\n' <<<"$depends" | sed 's/^ *//; s/[ (].*//')
-for library in libqt6core6 libqt6gui6 libqt6widgets6 libc6 libstdc++6; do
+for library in libqt6core6 libqt6gui6 libqt6widgets6 libsimdjson14 libc6 libstdc++6; do
     grep -qxF "$library" <<<"$depended" || fail "Depends lacks $library: $depends"
 done
 
