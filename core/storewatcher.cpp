@@ -109,6 +109,17 @@ bool StoreWatcher::watch(const QStringList &directories)
     return m_reason.isEmpty();
 }
 
+void StoreWatcher::watchMore(const QStringList &directories)
+{
+    if (degraded())
+        return; // polling already; watch() sorts it out
+    for (const QString &dir : directories) {
+        errno = 0;
+        if (!m_addPath(*m_watcher, dir))
+            qCDebug(lcWatch) << "cannot watch yet" << dir << "errno" << errno;
+    }
+}
+
 QString StoreWatcher::describeFailure(int failures, int error) const
 {
     if (failures == 0) {

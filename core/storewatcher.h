@@ -32,6 +32,10 @@ public:
     // through its parent, when that exists, so that its creation is seen.
     // Returns true when every directory that could be watched is.
     bool watch(const QStringList &directories);
+    // Adds these existing directories to the watched ones, without looking at
+    // the others: cheap while a scan finds folders a few at a time. A folder
+    // that cannot be watched is left to the next watch(), which reports it.
+    void watchMore(const QStringList &directories);
 
     bool degraded() const { return !m_reason.isEmpty(); }
     // Why some folders are not watched, in plain words naming the sysctl.

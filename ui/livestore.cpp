@@ -6,6 +6,7 @@
 #include "storewatcher.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTimer>
 
@@ -19,6 +20,8 @@ constexpr int kDefaultCoalesceMs = 120;
 // A change inside a chats folder is mostly one file, written at once.
 constexpr int kDefaultFolderCoalesceMs = 5;
 constexpr int kFollowUpMs = 600;
+// While a full scan streams in, the overview is rebuilt every this many batches.
+constexpr int kBatchesPerOverview = 8;
 // The periodic check costs at most 1/200 of the time between two checks.
 constexpr int kCheckCostFactor = 200;
 // Degraded polling rescans everything; at most 1/10 of the time.
@@ -209,6 +212,7 @@ void LiveStore::startNext()
 void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 elapsedMs)
 {
     Q_UNUSED(generation);
+    QStringList newFolders;
     for (const FolderRows &folder : update.folders) {
         if (!folder.piece) {
             m_pieces.remove(folder.key);
@@ -219,10 +223,16 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
         if (it == m_pieces.end()) {
             m_pieces.insert(folder.key, folder.piece);
             m_foldersChanged = true;
+            for (const ProjectEntry &project : folder.piece->snapshot.projects)
+                newFolders << project.chatsDir;
         } else {
             *it = folder.piece;
         }
     }
+    // Folders found by a scan are watched as they come, a batch at a time,
+    // rather than a thousand at once when it ends.
+    if (!update.last && !newFolders.isEmpty())
+        m_watcher->watchMore(newFolders);
 
     Job job = Job::None;
     if (update.last) {
@@ -246,17 +256,34 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
     }
     if (!update.folders.isEmpty() || update.last)
         emit updateReady(update);
-    if (!update.last || (job == Job::Deepen && update.folders.isEmpty()))
+    if (!update.last) {
+        // Projects show in the sidebar as a long scan finds them, a few at a time.
+        if (++m_batchesSinceOverview >= kBatchesPerOverview) {
+            m_batchesSinceOverview = 0;
+            rebuildOverview();
+            emit overviewUpdated();
+        }
+        return;
+    }
+    m_batchesSinceOverview = 0;
+    if (job == Job::Deepen && update.folders.isEmpty())
         return;
 
+    QElapsedTimer timer;
+    timer.start();
     rebuildOverview();
+    const qint64 overviewMs = timer.elapsed();
     // Watching thousands of folders costs a stat each: only when they changed.
     if (job == Job::Full || m_foldersChanged)
         updateWatches();
     m_foldersChanged = false;
+    const qint64 watchesMs = timer.elapsed() - overviewMs;
     updateHolderPids();
+    emit overviewUpdated();
     emit updated();
     emit statusChanged();
+    qCDebug(lcUiLive) << "after the update: overview" << overviewMs << "ms, watches" << watchesMs
+                      << "ms, the rest" << timer.elapsed() - overviewMs - watchesMs << "ms";
 }
 
 void LiveStore::rebuildOverview()

@@ -84,6 +84,9 @@ signals:
     void updateReady(const lockscope::StoreUpdate &update);
     // A scan, rescan or cleanup's rescan finished: overview() is current.
     void updated();
+    // overview() was rebuilt: at the end of every update, and now and then
+    // while a long scan streams in.
+    void overviewUpdated();
     void statusChanged();
     void holderExited(qint64 pid);
     void cleanupProgress(int done, int total, const QString &path);
@@ -138,6 +141,7 @@ private:
     size_t m_overviewSignature = 0;
     int m_sessionCount = 0;
     int m_lockCount = 0;
+    int m_batchesSinceOverview = 0;
     qint64 m_confirmedAtMs = 0;
     qint64 m_fullStartedAtMs = 0;
     qint64 m_lastScanMs = 0;

@@ -83,6 +83,10 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 
     connect(m_store, &LiveStore::updateReady, m_model, &SessionTableModel::applyUpdate);
     connect(m_store, &LiveStore::updated, this, &MainWindow::onUpdated);
+    connect(m_store, &LiveStore::overviewUpdated, this, [this] {
+        if (m_store->overviewChanged())
+            m_sidebar->setSnapshot(m_store->overview());
+    });
     connect(m_store, &LiveStore::statusChanged, this, &MainWindow::updateStatus);
     connect(m_model, &SessionTableModel::observed, this, &MainWindow::onObserved);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -477,8 +481,6 @@ void MainWindow::chooseFolderToAdd()
 
 void MainWindow::onUpdated()
 {
-    if (m_store->overviewChanged())
-        m_sidebar->setSnapshot(m_store->overview());
     checkOpenDialog();
     onSelectionChanged();
     updateStatus();

@@ -86,6 +86,10 @@ bool SessionFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
 
 bool SessionFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
+    if (const auto *model = qobject_cast<const SessionTableModel *>(sourceModel())) {
+        if (const auto less = model->lessThan(left.row(), right.row(), left.column()))
+            return *less;
+    }
     const QVariant l = left.data(SessionTableModel::SortRole);
     const QVariant r = right.data(SessionTableModel::SortRole);
     if (l.typeId() == QMetaType::QString || r.typeId() == QMetaType::QString)

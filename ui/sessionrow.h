@@ -70,3 +70,8 @@ QString rowStateName(RowState state);
 QString rowStateExplanation(RowState state);
 
 } // namespace lockscope
+
+// Rows are moved in memory, not copied, when the table grows: a hundred
+// thousand of them are otherwise copied one by one (the members are implicitly
+// shared Qt values and a std::shared_ptr, all safe to move bitwise).
+Q_DECLARE_TYPEINFO(lockscope::SessionRow, Q_RELOCATABLE_TYPE);

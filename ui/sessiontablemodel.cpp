@@ -4,6 +4,7 @@
 #include "stateicon.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLocale>
 
@@ -94,7 +95,7 @@ const SessionRow *SessionTableModel::rowAt(int row) const
 
 int SessionTableModel::rowForKey(const QString &key) const
 {
-    return m_index.value(key, -1);
+    return m_index.value(IndexKey(key), -1);
 }
 
 int SessionTableModel::rowCount(const QModelIndex &parent) const
@@ -130,6 +131,11 @@ void SessionTableModel::setSnapshot(const SnapshotPtr &snapshot)
 
 void SessionTableModel::applyUpdate(const StoreUpdate &update)
 {
+    QElapsedTimer timer;
+    timer.start();
+    int rows = 0;
+    for (const FolderRows &folder : update.folders)
+        rows += int(folder.rows.size() + folder.removed.size());
     for (const FolderRows &folder : update.folders) {
         if (folder.piece || folder.key == QLatin1String("*"))
             applyFolder(folder.key, folder.rows, folder.removed);
@@ -140,6 +146,9 @@ void SessionTableModel::applyUpdate(const StoreUpdate &update)
     }
     if (update.last && update.fullScan)
         m_populated = true;
+    qCDebug(lcUiModel) << "update of" << update.folders.size() << "folders," << rows
+                       << "rows merged in" << timer.elapsed() << "ms;" << m_rows.size()
+                       << "rows now";
 }
 
 int SessionTableModel::stateCount(RowState state) const
@@ -162,7 +171,7 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
     QSet<QString> &folderKeys = m_folderKeys[folder];
     QVector<int> gone;
     for (const QString &key : removed) {
-        const int row = m_index.value(key, -1);
+        const int row = m_index.value(IndexKey(key), -1);
         folderKeys.remove(key);
         if (row >= 0 && m_rows.at(row).folder == folder)
             gone.append(row);
@@ -181,7 +190,7 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
                 if (m_populated)
                     compare(&m_rows.at(r), nullptr);
                 count(m_rows.at(r), -1);
-                m_index.remove(m_rows.at(r).key);
+                m_index.remove(IndexKey(m_rows.at(r).key));
             }
             beginRemoveRows({}, first, last);
             m_rows.remove(first, last - first + 1);
@@ -189,14 +198,14 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
             i = begin - 1;
         }
         for (int r = gone.first(); r < m_rows.size(); ++r)
-            m_index.insert(m_rows.at(r).key, r);
+            m_index.insert(IndexKey(m_rows.at(r).key), r);
     }
 
     QVector<int> added;
     QVector<int> changed;
     for (int i = 0; i < incoming.size(); ++i) {
         const SessionRow &next = incoming.at(i);
-        const auto it = m_index.constFind(next.key);
+        const auto it = m_index.constFind(IndexKey(next.key));
         if (it == m_index.cend()) {
             added.append(i);
             continue;
@@ -230,7 +239,7 @@ void SessionTableModel::applyFolder(const QString &folder, const QVector<Session
         const int first = int(m_rows.size());
         beginInsertRows({}, first, first + int(added.size()) - 1);
         for (int i : qAsConst(added)) {
-            m_index.insert(incoming.at(i).key, int(m_rows.size()));
+            m_index.insert(IndexKey(incoming.at(i).key), int(m_rows.size()));
             m_rows.append(incoming.at(i));
             count(m_rows.last(), +1);
         }
@@ -443,7 +452,7 @@ QVariant SessionTableModel::display(const SessionRow &row, int column) const
     }
 }
 
-QVariant SessionTableModel::sortValue(const SessionRow &row, int column) const
+std::optional<qint64> SessionTableModel::sortNumber(const SessionRow &row, int column) const
 {
     switch (column) {
     case StateColumn:
@@ -459,8 +468,28 @@ QVariant SessionTableModel::sortValue(const SessionRow &row, int column) const
     case SizeColumn:
         return sizeBytes(row);
     default:
-        return display(row, column).toString().toLower();
+        return std::nullopt;
     }
+}
+
+QVariant SessionTableModel::sortValue(const SessionRow &row, int column) const
+{
+    if (const auto number = sortNumber(row, column))
+        return *number;
+    return display(row, column).toString().toLower();
+}
+
+std::optional<bool> SessionTableModel::lessThan(int left, int right, int column) const
+{
+    const SessionRow *l = rowAt(left);
+    const SessionRow *r = rowAt(right);
+    if (!l || !r)
+        return std::nullopt;
+    const auto a = sortNumber(*l, column);
+    const auto b = sortNumber(*r, column);
+    if (!a || !b)
+        return std::nullopt;
+    return *a < *b;
 }
 
 QString SessionTableModel::toolTip(const SessionRow &row, int column) const
