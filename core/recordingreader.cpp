@@ -348,7 +348,8 @@ RecordingInfo RecordingReader::parse(const QByteArray &fileName, QByteArray pend
     return info;
 }
 
-RecordingPtr RecordingReader::read(int dirfd, const QByteArray &fileName, RecordingDepth depth)
+RecordingPtr RecordingReader::read(int dirfd, const QByteArray &fileName, RecordingDepth depth,
+                                   bool seenBefore)
 {
     const bool wantEvents = depth == RecordingDepth::Events;
     // An unchanged recording is answered from the cache with one lstat; it is
@@ -356,7 +357,7 @@ RecordingPtr RecordingReader::read(int dirfd, const QByteArray &fileName, Record
     struct stat pre
     {
     };
-    if (::fstatat(dirfd, fileName.constData(), &pre, AT_SYMLINK_NOFOLLOW) == 0 &&
+    if (seenBefore && ::fstatat(dirfd, fileName.constData(), &pre, AT_SYMLINK_NOFOLLOW) == 0 &&
         S_ISREG(pre.st_mode)) {
         const Key key{quint64(pre.st_dev), quint64(pre.st_ino)};
         const qint64 mtimeMs = qint64(pre.st_mtim.tv_sec) * 1000 + pre.st_mtim.tv_nsec / 1'000'000;

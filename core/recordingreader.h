@@ -75,9 +75,12 @@ enum class RecordingDepth
 class RecordingReader
 {
 public:
-    // Never null.
+    // Never null. `seenBefore` says the folder was read before, so that an
+    // unchanged recording is likely cached: it is then checked with one lstat
+    // before anything is opened. In a folder seen for the first time that lstat
+    // would only add a system call to every file.
     RecordingPtr read(int dirfd, const QByteArray &fileName,
-                      RecordingDepth depth = RecordingDepth::Events);
+                      RecordingDepth depth = RecordingDepth::Events, bool seenBefore = true);
     // Reads without the cache; exposed for tests and the fuzzers. `pending` is
     // what was already read from the start of the file; fd < 0 means no more.
     static RecordingInfo parse(const QByteArray &fileName, QByteArray pending, int fd,

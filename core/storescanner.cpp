@@ -427,6 +427,19 @@ void StoreScanner::scanChats(Pass &pass, StoreSnapshot &snap, int chatsfd,
     }
     std::sort(names.begin(), names.end());
 
+    // A folder read before (by its device and inode) has its recordings in the
+    // cache, most of them unchanged.
+    bool seenBefore = false;
+    struct stat dirStat
+    {
+    };
+    if (::fstat(chatsfd, &dirStat) == 0) {
+        const auto folder = qMakePair(quint64(dirStat.st_dev), quint64(dirStat.st_ino));
+        QMutexLocker locker(&m_seenMutex);
+        seenBefore = m_seenFolders.contains(folder);
+        m_seenFolders.insert(folder);
+    }
+
     // Recordings first: the orphaned flag needs to know which ids they carry.
     QVector<RecordingPtr> recordings;
     QSet<QString> lockIds;
@@ -436,7 +449,7 @@ void StoreScanner::scanChats(Pass &pass, StoreSnapshot &snap, int chatsfd,
         kinds.append(classifyEntryName(name));
         const EntryName &classified = kinds.last();
         if (classified.kind == EntryKind::Recording) {
-            RecordingPtr info = m_recordings.read(chatsfd, name, m_depth);
+            RecordingPtr info = m_recordings.read(chatsfd, name, m_depth, seenBefore);
             if (info->vanished)
                 continue;
             recordings.append(std::move(info));

@@ -7,6 +7,9 @@
 #include "storesnapshot.h"
 
 #include <QLoggingCategory>
+#include <QMutex>
+#include <QPair>
+#include <QSet>
 
 #include <functional>
 
@@ -78,6 +81,8 @@ private:
     const Clock &m_clock;
     RecordingReader m_recordings;
     RecordingDepth m_depth = RecordingDepth::Events;
+    QMutex m_seenMutex;
+    QSet<QPair<quint64, quint64>> m_seenFolders; // chats folders read before
 };
 
 } // namespace lockscope

@@ -551,7 +551,7 @@ void MainWindow::onSelectionChanged()
         }
     } else {
         m_shownKey.clear();
-        m_shownFingerprint.clear();
+        m_shownFingerprint = 0;
         if (rows.isEmpty())
             m_details->showRow(nullptr, 0);
         else

@@ -158,7 +158,7 @@ private:
     QSet<QString> m_removedByYou;     // paths whose disappearance we caused
     QSet<QString> m_restoredByYou;    // paths whose reappearance we caused
     QString m_shownKey;               // the row in the details pane
-    QByteArray m_shownFingerprint;
+    size_t m_shownFingerprint = 0;
 };
 
 } // namespace lockscope

@@ -55,7 +55,7 @@ int ScanWorker::offer(ScanPiece &&piece, StoreUpdate &update)
     present.reserve(rows.size());
     for (const SessionRow &row : rows) {
         present.insert(row.key);
-        const size_t print = qHash(row.fingerprint);
+        const size_t print = row.fingerprint;
         auto it = known.find(row.key);
         if (it != known.end() && *it == print)
             continue;

@@ -22,7 +22,7 @@ bool isLeftoverKind(EntryKind kind)
            kind == EntryKind::Lease;
 }
 
-QByteArray fingerprintOf(const SessionRow &row)
+size_t fingerprintOf(const SessionRow &row)
 {
     QByteArray bytes;
     QDataStream out(&bytes, QIODevice::WriteOnly);
@@ -42,7 +42,7 @@ QByteArray fingerprintOf(const SessionRow &row)
     }
     if (const ProjectEntry *p = row.project())
         out << p->workspace;
-    return bytes;
+    return qHash(bytes);
 }
 
 } // namespace

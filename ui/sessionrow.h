@@ -37,7 +37,7 @@ struct SessionRow
     SnapshotPtr snapshot;
     int sessionIndex = -1;
     int lockIndex = -1;
-    QByteArray fingerprint; // changes whenever anything the row shows changes
+    size_t fingerprint = 0; // a hash of everything the row shows: changes with any of it
 
     const SessionEntry *session() const;
     const LockEntry *lock() const;
