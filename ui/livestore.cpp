@@ -22,6 +22,9 @@ constexpr int kDefaultFolderCoalesceMs = 5;
 constexpr int kFollowUpMs = 600;
 // While a full scan streams in, the overview is rebuilt every this many batches.
 constexpr int kBatchesPerOverview = 8;
+// The periodic check rescans this many folders per job.
+constexpr int kCheckSliceFolders = 8;
+constexpr qint64 kRootFilesRecheckMs = 5 * 60 * 1000;
 // The periodic check costs at most 1/200 of the time between two checks.
 constexpr int kCheckCostFactor = 200;
 // Degraded polling rescans everything; at most 1/10 of the time.
@@ -203,6 +206,12 @@ void LiveStore::startNext()
         m_dirtyFolders.clear();
         m_running = Job::Folders;
         emit rescanRequested(keys, ++m_generation);
+    } else if (!m_checkQueue.isEmpty() && !m_folderCoalesce->isActive()) {
+        // A few folders at a time, so that a change elsewhere never waits long.
+        const QStringList keys = m_checkQueue.mid(0, kCheckSliceFolders);
+        m_checkQueue.remove(0, keys.size());
+        m_running = Job::Check;
+        emit rescanRequested(keys, ++m_generation);
     } else if (m_moreToDeepen && !m_coalesce->isActive() && !m_folderCoalesce->isActive()) {
         m_running = Job::Deepen;
         emit deepenRequested(++m_generation);
@@ -239,9 +248,12 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
         job = m_running;
         m_running = Job::None;
         m_moreToDeepen = update.moreToDeepen;
-        if (m_checking && job != Job::Deepen) {
-            m_lastCheckMs = elapsedMs;
-            m_checking = false;
+        if (job == Job::Check) {
+            m_checkCostMs += elapsedMs;
+            if (m_checkQueue.isEmpty()) {
+                m_lastCheckMs = m_checkCostMs;
+                updatePollTimer();
+            }
         }
         if (job == Job::Full) {
             m_fullyScanned = true;
@@ -401,22 +413,24 @@ void LiveStore::periodicCheck()
         updatePollTimer();
         return;
     }
-    QSet<QString> folders;
+    QStringList folders;
     bool rootFiles = false;
     for (const PiecePtr &piece : qAsConst(m_pieces)) {
         if (piece->snapshot.locks.isEmpty())
             continue;
         if (piece->isChats())
-            folders.insert(piece->key);
+            folders << piece->key;
         else
             rootFiles = true;
     }
-    m_checking = true;
-    if (rootFiles) {
+    // A root's own files (the janitor's lease) are only seen by a full scan;
+    // their ages matter in minutes, so one every few minutes does.
+    if (rootFiles &&
+        QDateTime::currentMSecsSinceEpoch() - m_confirmedAtMs > kRootFilesRecheckMs) {
         refreshNow();
-    } else {
-        for (const QString &key : qAsConst(folders))
-            m_dirtyFolders.insert(key);
+    } else if (m_checkQueue.isEmpty()) {
+        m_checkQueue = folders;
+        m_checkCostMs = 0;
         startNext();
     }
     updatePollTimer();

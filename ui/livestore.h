@@ -105,6 +105,7 @@ private:
         None,
         Full,
         Folders,
+        Check,
         Deepen
     };
     void startNext();
@@ -135,7 +136,8 @@ private:
     bool m_fullyScanned = false;
     bool m_moreToDeepen = false;
     bool m_cleanupRunning = false;
-    bool m_checking = false;       // a periodic check is running
+    QStringList m_checkQueue;      // folders the periodic check has still to rescan
+    qint64 m_checkCostMs = 0;      // worker time of the running check so far
     bool m_foldersChanged = false; // folders came or went since the watches were set
     bool m_overviewChanged = false;
     size_t m_overviewSignature = 0;

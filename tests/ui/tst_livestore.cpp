@@ -39,6 +39,7 @@ private slots:
     void burstOfThousandsOfFilesStaysCorrect();
     void changeInOneFolderRescansThatFolderOnly();
     void largeScanArrivesInSeveralUpdates();
+    void periodicCheckRejudgesOnlyFoldersWithLocks();
 
 private:
     int rowState(const QString &id) const;
@@ -354,6 +355,39 @@ void tst_LiveStore::largeScanArrivesInSeveralUpdates()
     QVERIFY2(updates >= 2, qPrintable(QString::number(updates)));
     QVERIFY2(rowsAtFirst < 6000, qPrintable(QString::number(rowsAtFirst)));
     QCOMPARE(m_model->stateCount(RowState::Idle), 6000);
+}
+
+void tst_LiveStore::periodicCheckRejudgesOnlyFoldersWithLocks()
+{
+    // Neither pidfd nor the exit watcher's polling may help: only the periodic
+    // check can notice that the holder is gone.
+    m_live->exitWatcher()->setPidfdEnabled(false);
+    m_live->exitWatcher()->setPollInterval(3600 * 1000);
+    const QString quiet = m_store->chats(QStringLiteral("/home/test/quiet"));
+    for (int i = 0; i < 5; ++i)
+        m_store->writeRecording(
+            quiet, QStringLiteral("%1-7878-4000-8000-000000000000").arg(i, 8, 16, QLatin1Char('0')),
+            QStringLiteral("/home/test/quiet"));
+    const QString id = QStringLiteral("dddddddd-0000-4000-8000-000000000077");
+    m_store->writeRecording(m_chats, id, m_ws, QStringLiteral("checked"));
+    auto holder = TestStore::startHolder(m_chats, id);
+    QVERIFY(holder);
+    startStore();
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Held), 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_live->deepening() && !m_live->scanning(), 5000);
+
+    QVector<StoreUpdate> updates;
+    connect(m_live.get(), &LiveStore::updateReady, this,
+            [&updates](const StoreUpdate &u) { updates.append(u); });
+    holder->kill();
+    holder->waitForFinished(5000);
+    m_live->setLivePollMs(300);
+    QTRY_COMPARE_WITH_TIMEOUT(rowState(id), int(RowState::Stale), 5000);
+    for (const StoreUpdate &u : qAsConst(updates)) {
+        QVERIFY(!u.fullScan);
+        for (const FolderRows &f : u.folders)
+            QCOMPARE(f.key, QStringLiteral("c:") + m_chats); // never the quiet folder
+    }
 }
 
 QTEST_MAIN(tst_LiveStore)
