@@ -111,6 +111,9 @@ EntryFile readEntry(int dirfd, const QByteArray &name, qint64 bound)
         entry.bytes.truncate(int(bound));
         entry.truncated = true;
     }
+    // The buffer was sized for at least 4 KiB; a lock is about 200 bytes, and
+    // snapshots keep it.
+    entry.bytes.squeeze();
     entry.read = true;
     return entry;
 }

@@ -105,9 +105,16 @@ QByteArray baseName(const QByteArray &path)
     return slash < 0 ? path : path.mid(slash + 1);
 }
 
+// Sized exactly: a snapshot keeps one path per recording.
 QByteArray join(const QByteArray &dir, const QByteArray &name)
 {
-    return dir.endsWith('/') ? dir + name : dir + '/' + name;
+    QByteArray path;
+    path.reserve(dir.size() + 1 + name.size());
+    path += dir;
+    if (!dir.endsWith('/'))
+        path += '/';
+    path += name;
+    return path;
 }
 
 // The part of a recording's key that comes from the session id: at most 12

@@ -53,14 +53,19 @@ int ScanWorker::offer(ScanPiece &&piece, StoreUpdate &update)
     folder.piece = shared;
     QSet<QString> present;
     present.reserve(rows.size());
-    for (const SessionRow &row : rows) {
+    for (SessionRow row : rows) {
         present.insert(row.key);
-        const size_t print = row.fingerprint;
         auto it = known.find(row.key);
-        if (it != known.end() && *it == print)
-            continue;
-        known.insert(row.key, print);
-        folder.rows.append(row);
+        if (it != known.end()) {
+            if (*it == row.fingerprint)
+                continue;
+            *it = row.fingerprint;
+            // The key the model already holds, so that one string serves both.
+            row.key = it.key();
+        } else {
+            known.insert(row.key, row.fingerprint);
+        }
+        folder.rows.append(std::move(row));
     }
     for (auto it = known.begin(); it != known.end();) {
         if (present.contains(it.key())) {

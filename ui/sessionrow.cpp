@@ -4,6 +4,7 @@
 #include <QDataStream>
 #include <QFileInfo>
 #include <QSet>
+#include <QStringBuilder>
 
 namespace lockscope {
 
@@ -226,9 +227,10 @@ QVector<SessionRow> rowsFromSnapshot(const SnapshotPtr &snapshot, const QString 
             s.projectIndex >= 0 ? snapshot->projects.at(s.projectIndex).chatsDir : QString();
         // The same key before and after the recording appears, so a lock whose
         // session starts writing keeps its row.
+        // Built with QStringBuilder: allocated once, at its exact size.
         row.key = s.sessionId.isEmpty()
-                      ? QStringLiteral("r:") + lockscope::displayPath(s.recordingPath)
-                      : QStringLiteral("s:") + dir + QLatin1Char('\n') + s.sessionId;
+                      ? QString(QStringLiteral("r:") % lockscope::displayPath(s.recordingPath))
+                      : QString(QStringLiteral("s:") % dir % QLatin1Char('\n') % s.sessionId);
         if (keys.contains(row.key))
             row.key += QLatin1Char('\n') + lockscope::displayPath(s.recordingPath);
         keys.insert(row.key);
