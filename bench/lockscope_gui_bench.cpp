@@ -333,6 +333,12 @@ int main(int argc, char *argv[])
     QVector<qint64> appear, change, vanish;
     int missed = 0;
     QRandomGenerator random(7);
+    // Dead processes made beforehand: a fork between two changes would make the
+    // window's next writes to its memory fault (copy-on-write), which lockscope
+    // itself never causes.
+    QVector<qint64> deadPids;
+    for (int n = 0; n < 2 * changes; ++n)
+        deadPids << deadPid();
     app.startMeasuring();
     for (int n = 0; n < changes; ++n) {
         // Sessions far from those the generator gave locks.
@@ -343,7 +349,7 @@ int main(int argc, char *argv[])
         if (QFile::exists(QFile::decodeName(path)))
             continue;
         const QString key = keyOf(chats, id);
-        const qint64 dead = deadPid();
+        const qint64 dead = deadPids.at(2 * n);
         const QByteArray first =
             makeLockPayload(dead, formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
                             QUuid::createUuid().toString(QUuid::WithoutBraces));
@@ -355,7 +361,7 @@ int main(int argc, char *argv[])
         us < 0 ? ++missed : (appear << us, 0);
 
         const int before = model->rowAt(model->rowForKey(key))->lock()->payload.pid.value_or(0);
-        const qint64 other = deadPid();
+        const qint64 other = deadPids.at(2 * n + 1);
         const QByteArray second =
             makeLockPayload(other, formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
                             QUuid::createUuid().toString(QUuid::WithoutBraces));

@@ -3,8 +3,10 @@
 #include "entryfile.h"
 #include "lockinspector.h"
 #include "snapshotjson.h"
+#include "timestamp.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QLoggingCategory>
 #include <QUuid>
 
@@ -470,9 +472,32 @@ RemovalResult LockRemover::remove(const RemovalRequest &given)
 
 RestoreResult LockRemover::restore(const QString &auditId)
 {
-    RestoreResult r;
     QString error;
     const auto record = m_audit.find(auditId, &error);
+    return restoreRecord(auditId, record, error);
+}
+
+QVector<RestoreResult> LockRemover::restoreAll(const QStringList &auditIds)
+{
+    QString error;
+    QHash<QString, AuditRecord> byId;
+    for (const AuditRecord &record : m_audit.records(&error))
+        byId.insert(record.id, record);
+    QVector<RestoreResult> results;
+    results.reserve(auditIds.size());
+    for (const QString &id : auditIds) {
+        const auto it = byId.constFind(id);
+        results.append(restoreRecord(
+            id, it == byId.cend() ? std::nullopt : std::optional<AuditRecord>(*it), error));
+    }
+    return results;
+}
+
+RestoreResult LockRemover::restoreRecord(const QString &auditId,
+                                         const std::optional<AuditRecord> &record,
+                                         const QString &error)
+{
+    RestoreResult r;
     if (!record) {
         r.outcome = RestoreResult::NotFound;
         r.message =
@@ -529,9 +554,22 @@ RestoreResult LockRemover::restore(const QString &auditId)
                         .arg(displayPath(record->dirPath), errnoText(e));
         return r;
     }
+    // The modification time goes back too, once the bytes are written: verdicts
+    // of unreadable payloads and of temps depend on it, and an undo must not
+    // change a verdict.
+    const ParsedTimestamp mtime = parseTimestamp(record->evidence.value(QLatin1String("evidence"))
+                                                     .toObject()
+                                                     .value(QLatin1String("file"))
+                                                     .toObject()
+                                                     .value(QLatin1String("mtime"))
+                                                     .toString());
+    const timespec times[2] = {
+        {0, UTIME_OMIT},
+        {time_t(mtime.msSinceEpoch / 1000), long(mtime.msSinceEpoch % 1000) * 1'000'000}};
     const bool written = ::write(fd, record->bytes.constData(), size_t(record->bytes.size())) ==
                              record->bytes.size() &&
-                         ::fchmod(fd, mode_t(record->mode & 0777)) == 0 && ::fsync(fd) == 0;
+                         ::fchmod(fd, mode_t(record->mode & 0777)) == 0 &&
+                         (!mtime.valid || ::futimens(fd, times) == 0) && ::fsync(fd) == 0;
     const int writeErrno = errno;
     ::close(fd);
     int linkErrno = 0;

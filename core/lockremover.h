@@ -7,6 +7,8 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
+#include <QVector>
 
 #include <functional>
 #include <optional>
@@ -86,11 +88,17 @@ public:
 
     RemovalResult remove(const RemovalRequest &request);
     RestoreResult restore(const QString &auditId);
+    // Restores many removals, reading the audit log once (an undo of a large
+    // clean-up would otherwise read it once a file).
+    QVector<RestoreResult> restoreAll(const QStringList &auditIds);
 
     // Tests use this to change the world at a precise step of the protocol.
     void setStageHook(std::function<void(Stage)> hook) { m_hook = std::move(hook); }
 
 private:
+    RestoreResult restoreRecord(const QString &auditId, const std::optional<AuditRecord> &record,
+                                const QString &findError);
+
     AuditLog &m_audit;
     const ProcessProbe &m_probe;
     const Clock &m_clock;

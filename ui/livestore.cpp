@@ -52,6 +52,7 @@ LiveStore::LiveStore(QObject *parent)
     qRegisterMetaType<QVector<ScanTarget>>();
     qRegisterMetaType<QVector<RemovalRequest>>();
     qRegisterMetaType<QVector<RemovalResult>>();
+    qRegisterMetaType<QVector<RestoreResult>>();
 
     m_thread.setObjectName(QStringLiteral("lockscope-scan"));
     m_worker->moveToThread(&m_thread);
@@ -60,6 +61,7 @@ LiveStore::LiveStore(QObject *parent)
     connect(this, &LiveStore::rescanRequested, m_worker, &ScanWorker::rescanFolders);
     connect(this, &LiveStore::deepenRequested, m_worker, &ScanWorker::deepen);
     connect(this, &LiveStore::removalRequested, m_worker, &ScanWorker::removeAll);
+    connect(this, &LiveStore::restoreRequested, m_worker, &ScanWorker::restoreAll);
     connect(m_worker, &ScanWorker::updateReady, this, &LiveStore::onUpdate);
     connect(m_worker, &ScanWorker::removalProgress, this, &LiveStore::cleanupProgress);
     connect(m_worker, &ScanWorker::removalsFinished, this,
@@ -69,6 +71,17 @@ LiveStore::LiveStore(QObject *parent)
                 // The deletions arrive as one rescan of the folders they were in.
                 QStringList dirs;
                 for (const RemovalResult &result : results)
+                    dirs << displayPath(result.path.left(result.path.lastIndexOf('/')));
+                dirs.removeDuplicates();
+                refreshFolders(dirs);
+                startNext();
+            });
+    connect(m_worker, &ScanWorker::restoresFinished, this,
+            [this](const QVector<RestoreResult> &results) {
+                m_cleanupRunning = false;
+                emit restoreFinished(results);
+                QStringList dirs;
+                for (const RestoreResult &result : results)
                     dirs << displayPath(result.path.left(result.path.lastIndexOf('/')));
                 dirs.removeDuplicates();
                 refreshFolders(dirs);
@@ -225,13 +238,13 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
     for (const FolderRows &folder : update.folders) {
         if (!folder.piece) {
             m_pieces.remove(folder.key);
-            m_foldersChanged = true;
+            m_foldersChanged = m_orderStale = true;
             continue;
         }
         auto it = m_pieces.find(folder.key);
         if (it == m_pieces.end()) {
             m_pieces.insert(folder.key, folder.piece);
-            m_foldersChanged = true;
+            m_foldersChanged = m_orderStale = true;
             for (const ProjectEntry &project : folder.piece->snapshot.projects)
                 newFolders << project.chatsDir;
         } else {
@@ -300,22 +313,30 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
 
 void LiveStore::rebuildOverview()
 {
-    QVector<const ScanPiece *> pieces;
-    pieces.reserve(m_pieces.size());
-    for (const PiecePtr &piece : qAsConst(m_pieces))
-        pieces.append(piece.get());
-    // Pieces in their scan order; sessions and lock files only counted.
-    std::sort(pieces.begin(), pieces.end(), [](const ScanPiece *a, const ScanPiece *b) {
-        if (a->rootIndex != b->rootIndex)
-            return a->rootIndex < b->rootIndex;
-        if (a->isChats() != b->isChats())
-            return !a->isChats();
-        return a->key < b->key;
-    });
+    // Pieces in their scan order, sorted again only when folders came or went.
+    if (m_orderStale) {
+        QVector<const ScanPiece *> sorted;
+        sorted.reserve(m_pieces.size());
+        for (const PiecePtr &piece : qAsConst(m_pieces))
+            sorted.append(piece.get());
+        std::sort(sorted.begin(), sorted.end(), [](const ScanPiece *a, const ScanPiece *b) {
+            if (a->rootIndex != b->rootIndex)
+                return a->rootIndex < b->rootIndex;
+            if (a->isChats() != b->isChats())
+                return !a->isChats();
+            return a->key < b->key;
+        });
+        m_order.clear();
+        for (const ScanPiece *piece : qAsConst(sorted))
+            m_order.append(piece->key);
+        m_orderStale = false;
+    }
+    // Sessions and lock files only counted.
     auto skeleton = std::make_shared<StoreSnapshot>();
     int sessions = 0;
     int locks = 0;
-    for (const ScanPiece *piece : qAsConst(pieces)) {
+    for (const QString &key : qAsConst(m_order)) {
+        const ScanPiece *piece = m_pieces.value(key).get();
         const StoreSnapshot &s = piece->snapshot;
         if (skeleton->roots.isEmpty() || !piece->isChats())
             skeleton->roots = s.roots;
@@ -425,8 +446,7 @@ void LiveStore::periodicCheck()
     }
     // A root's own files (the janitor's lease) are only seen by a full scan;
     // their ages matter in minutes, so one every few minutes does.
-    if (rootFiles &&
-        QDateTime::currentMSecsSinceEpoch() - m_confirmedAtMs > kRootFilesRecheckMs) {
+    if (rootFiles && QDateTime::currentMSecsSinceEpoch() - m_confirmedAtMs > kRootFilesRecheckMs) {
         refreshNow();
     } else if (m_checkQueue.isEmpty()) {
         m_checkQueue = folders;
@@ -457,6 +477,13 @@ void LiveStore::startCleanup(const QVector<RemovalRequest> &requests, const QStr
     m_cleanupRunning = true;
     m_coalesce->stop();
     emit removalRequested(requests, auditPath);
+}
+
+void LiveStore::startRestore(const QStringList &auditIds, const QString &auditPath)
+{
+    m_cleanupRunning = true; // no scan meanwhile: the files come back as one refresh
+    m_coalesce->stop();
+    emit restoreRequested(auditIds, auditPath);
 }
 
 void LiveStore::cancelCleanup()

@@ -70,6 +70,8 @@ public:
     // Removes these files on the worker thread, through LockRemover.
     void startCleanup(const QVector<RemovalRequest> &requests, const QString &auditPath);
     void cancelCleanup();
+    // Puts these removals back on the worker thread (an undo).
+    void startRestore(const QStringList &auditIds, const QString &auditPath);
 
 public slots:
     // Rescans everything after the coalescing delay; several calls make one scan.
@@ -91,6 +93,7 @@ signals:
     void holderExited(qint64 pid);
     void cleanupProgress(int done, int total, const QString &path);
     void cleanupFinished(const QVector<lockscope::RemovalResult> &results);
+    void restoreFinished(const QVector<lockscope::RestoreResult> &results);
 
     // Internal: queued to the worker.
     void scanRequested(const QVector<lockscope::ScanTarget> &targets, quint64 generation);
@@ -98,6 +101,7 @@ signals:
     void deepenRequested(quint64 generation);
     void removalRequested(const QVector<lockscope::RemovalRequest> &requests,
                           const QString &auditPath);
+    void restoreRequested(const QStringList &auditIds, const QString &auditPath);
 
 private:
     enum class Job
@@ -119,6 +123,8 @@ private:
 
     QVector<ScanTarget> m_targets;
     QHash<QString, PiecePtr> m_pieces;
+    QStringList m_order; // piece keys in scan order
+    bool m_orderStale = true;
     SnapshotPtr m_overview;
     QSet<QString> m_knownChats;
     QThread m_thread;

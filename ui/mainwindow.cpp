@@ -55,6 +55,8 @@ namespace lockscope {
 namespace {
 
 constexpr int kTickMs = 1000;
+// The outcome banner shows at most this many lines.
+constexpr int kOutcomeLines = 12;
 
 QString settingsGroup(bool demo)
 {
@@ -114,6 +116,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
                 if (!path.isEmpty())
                     m_progress->setLabelText(tr("Removing %1").arg(path));
             });
+    connect(m_store, &LiveStore::restoreFinished, this, &MainWindow::onRestoreFinished);
     connect(m_store, &LiveStore::cleanupFinished, this,
             [this](const QVector<RemovalResult> &results) {
                 if (m_progress) {
@@ -677,9 +680,17 @@ QString MainWindow::lastOutcome() const
 
 void MainWindow::showOutcome(const QString &text)
 {
-    m_outcome->setText(text);
+    // A long outcome (thousands of files) is cut, or the banner would grow the
+    // window past the screen; every line is in the timeline.
+    QStringList lines = text.split(QLatin1Char('\n'));
+    if (lines.size() > kOutcomeLines) {
+        const int more = int(lines.size()) - kOutcomeLines;
+        lines = lines.mid(0, kOutcomeLines);
+        lines << tr("\u2026and %n more: see the timeline.", nullptr, more);
+    }
+    m_outcome->setText(lines.join(QLatin1Char('\n')));
     m_outcome->show();
-    statusBar()->showMessage(text.section(QLatin1Char('\n'), 0, 0), 8000);
+    statusBar()->showMessage(lines.first(), 8000);
 }
 
 void MainWindow::showAbout()
@@ -880,28 +891,37 @@ void MainWindow::cleanupAllStale()
 
 void MainWindow::undoLastRemoval()
 {
-    if (m_undoStack.isEmpty())
+    if (m_undoStack.isEmpty() || m_store->cleanupRunning())
         return;
-    const QStringList ids = m_undoStack.takeLast();
-    AuditLog audit(m_auditPath);
-    LockRemover remover(audit);
+    // On the worker thread: thousands of files take a while to put back.
+    m_store->startRestore(m_undoStack.takeLast(), m_auditPath);
+    statusBar()->showMessage(tr("Restoring\u2026"));
+    updateActions();
+}
+
+void MainWindow::onRestoreFinished(const QVector<RestoreResult> &results)
+{
     QStringList messages;
-    for (const QString &id : ids) {
-        const RestoreResult r = remover.restore(id);
+    int restored = 0;
+    for (const RestoreResult &r : results) {
         TimelineEvent event;
         event.timeMs = SystemClock::instance().wallNowMs();
         event.path = displayPath(r.path);
         event.kind =
             r.outcome == RestoreResult::Restored ? TimelineEvent::Restored : TimelineEvent::Note;
-        if (r.outcome == RestoreResult::Restored)
+        if (r.outcome == RestoreResult::Restored) {
             m_restoredByYou.insert(event.path);
+            ++restored;
+        }
         event.text = r.message;
         m_timeline->add(event);
         messages << r.message;
     }
+    if (results.size() > 1)
+        messages.prepend(
+            tr("%1 of %n file(s) restored.", nullptr, int(results.size())).arg(restored));
     showOutcome(messages.join(QLatin1Char('\n')));
     updateActions();
-    m_store->refreshNow();
 }
 
 void MainWindow::openContainingFolder()

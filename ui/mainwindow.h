@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lockremover.h"
 #include "sessionrow.h"
 #include "storediscovery.h"
 #include "storesidebar.h"
@@ -96,6 +97,7 @@ private:
     void applyTargets();
 
     void onUpdated();
+    void onRestoreFinished(const QVector<RestoreResult> &results);
     void onSelectionChanged();
     void onScopeChanged(StoreSidebar::Scope scope, const QString &path);
     void onObserved(const TimelineEvent &event);

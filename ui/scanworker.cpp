@@ -219,4 +219,11 @@ void ScanWorker::removeAll(const QVector<RemovalRequest> &requests, const QStrin
     emit removalsFinished(results);
 }
 
+void ScanWorker::restoreAll(const QStringList &auditIds, const QString &auditPath)
+{
+    AuditLog audit(auditPath);
+    LockRemover remover(audit);
+    emit restoresFinished(remover.restoreAll(auditIds));
+}
+
 } // namespace lockscope

@@ -41,11 +41,13 @@ public slots:
     // slice of time; the update says whether more is left.
     void deepen(quint64 generation);
     void removeAll(const QVector<lockscope::RemovalRequest> &requests, const QString &auditPath);
+    void restoreAll(const QStringList &auditIds, const QString &auditPath);
 
 signals:
     void updateReady(const lockscope::StoreUpdate &update, quint64 generation, qint64 elapsedMs);
     void removalProgress(int done, int total, const QString &path);
     void removalsFinished(const QVector<lockscope::RemovalResult> &results);
+    void restoresFinished(const QVector<lockscope::RestoreResult> &results);
 
 private:
     StoreScanner &scanner(RecordingDepth depth);

@@ -141,10 +141,9 @@ void StoreSidebar::setSnapshot(const SnapshotPtr &snapshot)
         rootCounts[rootIndex].stale += c.stale;
         rootCounts[rootIndex].held += c.held;
         // A thousand projects are relabelled only where something changed.
-        const QString shown = project.workspace + QLatin1Char('\n') + QString::number(c.sessions) +
-                              QLatin1Char('/') + QString::number(c.held) + QLatin1Char('/') +
-                              QString::number(c.stale);
-        if (item->data(0, kShownRole).toString() == shown)
+        const qulonglong shown =
+            qHashMulti(0, project.workspace, project.hash, c.sessions, c.held, c.stale);
+        if (item->data(0, kShownRole).toULongLong() == shown && shown != 0)
             continue;
         item->setData(0, kShownRole, shown);
         const QString name = project.workspace.isEmpty() ? project.hash.left(12) + QChar(0x2026)

@@ -51,6 +51,7 @@ private slots:
     void forceNeedsForce();
     void auditFailureRemovesNothing();
     void restoreByteForByte();
+    void restoreAllReadsTheLogOnce();
     void symlinkedFolderIsRefused();
     void symlinkedProjectFolderIsRefused();
     void auditLogThatIsAFifoDoesNotHang();
@@ -319,6 +320,11 @@ void tst_LockRemover::restoreByteForByte()
     writeFile(lockPath(id), bytes);
     QVERIFY(QFile::setPermissions(lockPath(id),
                                   QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+    // 33 days old, to the millisecond: an undo must not make it look fresh.
+    const qint64 mtimeMs = QDateTime::currentMSecsSinceEpoch() - 33 * 24 * kHour + 123;
+    const timespec times[2] = {{0, UTIME_OMIT},
+                               {time_t(mtimeMs / 1000), long(mtimeMs % 1000) * 1'000'000}};
+    QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(lockPath(id)).constData(), times, 0), 0);
     LockRemover remover(*m_audit);
     const RemovalResult r = remover.remove(requestFor(lockPath(id)));
     QCOMPARE(r.outcome, RemovalOutcome::Removed);
@@ -331,12 +337,37 @@ void tst_LockRemover::restoreByteForByte()
     };
     QCOMPARE(::stat(QFile::encodeName(lockPath(id)).constData(), &st), 0);
     QCOMPARE(st.st_mode & 0777, mode_t(0640));
+    QCOMPARE(qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000, mtimeMs);
     QCOMPARE(QDir(m_chats).entryList({"*.locktmp"}), QStringList());
 
     restored = remover.restore(r.auditId);
     QCOMPARE(restoreOutcomeName(restored.outcome), QStringLiteral("occupied"));
     QCOMPARE(remover.restore(newId()).outcome, RestoreResult::NotFound);
     QCOMPARE(m_audit->find(r.auditId)->outcome, QStringLiteral("restore:restored"));
+}
+
+void tst_LockRemover::restoreAllReadsTheLogOnce()
+{
+    LockRemover remover(*m_audit);
+    QStringList ids;
+    QHash<QString, QByteArray> bytes;
+    for (int i = 0; i < 3; ++i) {
+        const QString id = newId();
+        bytes.insert(id, lockBytes(m_dead, QDateTime::currentMSecsSinceEpoch() - kHour, id));
+        writeFile(lockPath(id), bytes.value(id));
+        const RemovalResult r = remover.remove(requestFor(lockPath(id)));
+        QCOMPARE(r.outcome, RemovalOutcome::Removed);
+        ids << r.auditId;
+    }
+    const QVector<RestoreResult> results = remover.restoreAll(ids + QStringList{newId()});
+    QCOMPARE(results.size(), 4);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(results.at(i).outcome, RestoreResult::Restored);
+    QCOMPARE(results.at(3).outcome, RestoreResult::NotFound);
+    for (auto it = bytes.cbegin(); it != bytes.cend(); ++it)
+        QCOMPARE(readAll(lockPath(it.key())), it.value());
+    for (const QString &auditId : qAsConst(ids))
+        QCOMPARE(m_audit->find(auditId)->outcome, QStringLiteral("restore:restored"));
 }
 
 void tst_LockRemover::symlinkedFolderIsRefused()
