@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
@@ -557,11 +558,22 @@ bool isCommandLineInvocation(const QStringList &arguments)
 {
     if (arguments.size() < 2)
         return false;
-    // Any word is a subcommand (an unknown one is reported as such); options
-    // such as --demo or Qt's -platform belong to the window.
+    // A word is a subcommand (an unknown one is reported as such), unless it
+    // names a folder: `lockscope PATH...` opens the window on it. Options such
+    // as --demo or Qt's -platform belong to the window.
     const QString first = arguments.at(1);
-    return !first.startsWith(QLatin1Char('-')) || first == QLatin1String("--help") ||
-           first == QLatin1String("-h") || first == QLatin1String("--version");
+    if (first == QLatin1String("--help") || first == QLatin1String("-h") ||
+        first == QLatin1String("--version"))
+        return true;
+    if (first.startsWith(QLatin1Char('-')))
+        return false;
+    static const QStringList commands{QStringLiteral("list"),    QStringLiteral("clean"),
+                                      QStringLiteral("remove"),  QStringLiteral("hold"),
+                                      QStringLiteral("restore"), QStringLiteral("audit"),
+                                      QStringLiteral("help")};
+    if (commands.contains(first))
+        return true;
+    return !first.contains(QLatin1Char('/')) && !QFileInfo(first).isDir();
 }
 
 int runCommandLine(const QList<QByteArray> &raw)

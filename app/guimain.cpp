@@ -14,6 +14,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,6 +64,22 @@ QIcon applicationIcon()
 
 int runGui(int argc, char *argv[])
 {
+    // Over SSH there is no display: say what to do instead of letting Qt abort.
+    bool platformChosen = qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+    for (int i = 1; i < argc; ++i)
+        platformChosen |= qstrcmp(argv[i], "-platform") == 0;
+    if (!platformChosen && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        std::fputs(qPrintable(QCoreApplication::translate(
+                       "lockscope",
+                       "lockscope: there is no display to open the window on (DISPLAY and "
+                       "WAYLAND_DISPLAY are not set).\nOn this terminal, use the command line: "
+                       "\"lockscope list -v\" shows every lock and its verdict, \"lockscope "
+                       "clean --dry-run\" what a clean-up would remove; \"lockscope --help\" "
+                       "has the rest.\n")),
+                   stderr);
+        return 2;
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("lockscope"));
     QApplication::setOrganizationName(QStringLiteral("lockscope"));

@@ -265,6 +265,10 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
             m_checkCostMs += elapsedMs;
             if (m_checkQueue.isEmpty()) {
                 m_lastCheckMs = m_checkCostMs;
+                // Every lock was judged again and the folders are watched: the
+                // view is confirmed as of the check's start.
+                if (isLive())
+                    m_confirmedAtMs = m_checkStartedAtMs;
                 updatePollTimer();
             }
         }
@@ -375,8 +379,13 @@ void LiveStore::updateWatches()
     for (const ScanTarget &target : qAsConst(m_targets))
         dirs << target.path;
     if (m_overview) {
-        for (const RootEntry &root : m_overview->roots)
+        for (const RootEntry &root : m_overview->roots) {
             dirs << root.path;
+            // Projects are made, removed or replaced in a log root's tmp folder.
+            const QString tmp = root.path + QStringLiteral("/tmp");
+            if (QFileInfo(tmp).isDir())
+                dirs << tmp;
+        }
         for (const ProjectEntry &project : m_overview->projects)
             m_knownChats.insert(project.chatsDir);
     }
@@ -451,6 +460,7 @@ void LiveStore::periodicCheck()
     } else if (m_checkQueue.isEmpty()) {
         m_checkQueue = folders;
         m_checkCostMs = 0;
+        m_checkStartedAtMs = QDateTime::currentMSecsSinceEpoch();
         startNext();
     }
     updatePollTimer();

@@ -39,6 +39,7 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -415,6 +416,13 @@ void MainWindow::restoreSettings()
     QSettings settings;
     settings.beginGroup(settingsGroup(m_options.demo));
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    // A size saved on a larger screen, or grown by accident, is brought back
+    // within this one.
+    if (const QScreen *screen = QGuiApplication::primaryScreen()) {
+        const QSize available = screen->availableGeometry().size();
+        if (width() > available.width() || height() > available.height())
+            resize(size().boundedTo(available));
+    }
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
     m_rightSplitter->restoreState(settings.value(QStringLiteral("rightSplitter")).toByteArray());

@@ -204,6 +204,7 @@ class tst_CommandLine final : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void withoutADisplayTheWindowSaysWhatToDo();
 
     void listJsonOnTheFixtureStore_data();
     void listJsonOnTheFixtureStore();
@@ -1186,6 +1187,27 @@ void tst_CommandLine::readOnlyMount()
                    id + QStringLiteral(".lock"));
     QCOMPARE(result.value(QLatin1String("outcome")).toString(), QStringLiteral("read-only"));
     QCOMPARE(readBytes(chats + QLatin1Char('/') + id + QStringLiteral(".lock")), bytes);
+}
+
+void tst_CommandLine::withoutADisplayTheWindowSaysWhatToDo()
+{
+    if (!LOCKSCOPE_TEST_GUI)
+        QSKIP("built without the window");
+    QTemporaryDir tmp;
+    QProcessEnvironment env = environment(tmp.path(), tmp.path(), tmp.filePath(QStringLiteral("a")));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    // No arguments, and a folder as the only argument: both mean the window.
+    for (const QStringList &args : {QStringList{}, QStringList{tmp.path()}}) {
+        const Run r = runLockscope(args, env);
+        QVERIFY2(r.code == 2, r.describe().constData());
+        QVERIFY2(r.err.contains("no display") && r.err.contains("lockscope list -v"),
+                 r.describe().constData());
+    }
+    // A word that is neither a command nor a folder is a mistyped command.
+    const Run typo = runLockscope({QStringLiteral("lits")}, env);
+    QVERIFY2(typo.code == 2 && typo.err.contains("unknown command"), typo.describe().constData());
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)
