@@ -142,8 +142,8 @@ private:
     bool m_fullyScanned = false;
     bool m_moreToDeepen = false;
     bool m_cleanupRunning = false;
-    QStringList m_checkQueue;      // folders the periodic check has still to rescan
-    qint64 m_checkCostMs = 0;      // worker time of the running check so far
+    QStringList m_checkQueue; // folders the periodic check has still to rescan
+    qint64 m_checkCostMs = 0; // worker time of the running check so far
     qint64 m_checkStartedAtMs = 0;
     bool m_foldersChanged = false; // folders came or went since the watches were set
     bool m_overviewChanged = false;

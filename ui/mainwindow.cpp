@@ -58,6 +58,8 @@ namespace {
 constexpr int kTickMs = 1000;
 // The outcome banner shows at most this many lines.
 constexpr int kOutcomeLines = 12;
+// The problems tooltip lists at most this many.
+constexpr int kProblemLines = 20;
 
 QString settingsGroup(bool demo)
 {
@@ -406,7 +408,13 @@ void MainWindow::buildStatusBar()
     m_live = new QLabel(this);
     m_live->setObjectName(QStringLiteral("liveLabel"));
     m_live->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // What the scan could not read or would not follow (symlinked folders,
+    // permissions), in the tooltip; hidden when there is nothing.
+    m_problems = new QLabel(this);
+    m_problems->setObjectName(QStringLiteral("problemsLabel"));
+    m_problems->hide();
     statusBar()->addWidget(m_totals, 1);
+    statusBar()->addPermanentWidget(m_problems);
     statusBar()->addPermanentWidget(m_confirmed);
     statusBar()->addPermanentWidget(m_live);
 }
@@ -659,6 +667,17 @@ void MainWindow::updateStatus()
                 .arg(m_store->lastScanMs()));
     } else {
         m_totals->setText(tr("Scanning\u2026 %n row(s) so far", nullptr, m_model->rowCount()));
+    }
+    const int problems = snap ? int(snap->problems.size()) : 0;
+    m_problems->setVisible(problems > 0);
+    if (problems > 0) {
+        m_problems->setText(tr("\u26a0 %n problem(s)", nullptr, problems));
+        QStringList lines;
+        for (const ScanProblem &p : snap->problems.mid(0, kProblemLines))
+            lines << tr("%1: %2").arg(p.path, p.message);
+        if (problems > kProblemLines)
+            lines << tr("\u2026and %n more", nullptr, problems - kProblemLines);
+        m_problems->setToolTip(lines.join(QLatin1Char('\n')));
     }
     m_live->setText(liveStatusText());
     m_live->setToolTip(m_store->isLive()

@@ -139,6 +139,7 @@ private:
     QLabel *m_totals = nullptr;
     QLabel *m_confirmed = nullptr;
     QLabel *m_live = nullptr;
+    QLabel *m_problems = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;
 

@@ -75,10 +75,16 @@ int ScanWorker::offer(ScanPiece &&piece, StoreUpdate &update)
         folder.removed.append(it.key());
         it = known.erase(it);
     }
-    const bool problemsChanged = !m_sentOnce.contains(shared->key);
+    // A folder is handed on the first time, and whenever its problems change
+    // even if no row does (a project folder replaced by a symlink).
+    size_t problems = 1;
+    for (const ScanProblem &problem : shared->snapshot.problems)
+        problems = qHashMulti(problems, problem.path, problem.message);
+    const auto sent = m_problemPrints.constFind(shared->key);
+    const bool problemsChanged = sent == m_problemPrints.cend() || *sent != problems;
     if (folder.rows.isEmpty() && folder.removed.isEmpty() && !problemsChanged)
         return 0;
-    m_sentOnce.insert(shared->key);
+    m_problemPrints.insert(shared->key, problems);
     const int count = int(folder.rows.size() + folder.removed.size());
     update.folders.append(std::move(folder));
     return qMax(count, 1);
@@ -88,7 +94,7 @@ void ScanWorker::forget(const QString &key, StoreUpdate &update)
 {
     m_pieces.remove(key);
     m_prints.remove(key);
-    m_sentOnce.remove(key);
+    m_problemPrints.remove(key);
     m_deep.remove(key);
     update.folders.append({key, nullptr, {}, {}});
 }
@@ -132,7 +138,7 @@ void ScanWorker::scan(const QVector<ScanTarget> &targets, quint64 generation)
         const QString key = it.key();
         it = m_pieces.erase(it);
         m_prints.remove(key);
-        m_sentOnce.remove(key);
+        m_problemPrints.remove(key);
         m_deep.remove(key);
         batch.folders.append({key, nullptr, {}, {}});
     }

@@ -59,7 +59,7 @@ private:
     std::unique_ptr<StoreScanner> m_scanner;
     QHash<QString, PiecePtr> m_pieces;
     QHash<QString, QHash<QString, size_t>> m_prints; // folder -> row key -> fingerprint hash
-    QSet<QString> m_sentOnce;                        // folders handed on at least once
+    QHash<QString, size_t> m_problemPrints;          // folders handed on: a hash of their problems
     QSet<QString> m_deep;                            // folders whose events have been read
     std::atomic<bool> m_cancel{false};
 };

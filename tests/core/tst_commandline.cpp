@@ -1194,7 +1194,8 @@ void tst_CommandLine::withoutADisplayTheWindowSaysWhatToDo()
     if (!LOCKSCOPE_TEST_GUI)
         QSKIP("built without the window");
     QTemporaryDir tmp;
-    QProcessEnvironment env = environment(tmp.path(), tmp.path(), tmp.filePath(QStringLiteral("a")));
+    QProcessEnvironment env =
+        environment(tmp.path(), tmp.path(), tmp.filePath(QStringLiteral("a")));
     env.remove(QStringLiteral("DISPLAY"));
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));

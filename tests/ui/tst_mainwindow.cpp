@@ -26,6 +26,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -47,6 +48,7 @@ class tst_MainWindow : public QObject
 private slots:
     void init();
     void cleanup();
+    void symlinkedProjectIsReportedAsAProblem();
     void removeStaleLockThenUndo();
     void removeIsDisabledForHeldLocksAndSaysWhy();
     void forceRemoveNeedsTheAcknowledgement();
@@ -131,6 +133,24 @@ std::unique_ptr<MainWindow> tst_MainWindow::openWindow(int rows)
     while (window->model()->rowCount() != rows && !deadline.hasExpired())
         QTest::qWait(20);
     return window->model()->rowCount() == rows ? std::move(window) : nullptr;
+}
+
+void tst_MainWindow::symlinkedProjectIsReportedAsAProblem()
+{
+    auto w = openWindow();
+    QVERIFY(w);
+    auto *label = w->findChild<QLabel *>(QStringLiteral("problemsLabel"));
+    QVERIFY(label);
+    QVERIFY(!label->isVisibleTo(w.get()));
+    // A project folder that is a symlink, made while the window watches.
+    QTemporaryDir elsewhere;
+    QVERIFY(QDir().mkpath(elsewhere.path() + QStringLiteral("/chats")));
+    const QString link = m_store->tmpDir() + QLatin1Char('/') + QString(64, QLatin1Char('e'));
+    QVERIFY(QFile::link(elsewhere.path(), link));
+    QTRY_VERIFY_WITH_TIMEOUT(label->isVisibleTo(w.get()), 3000);
+    QVERIFY2(label->toolTip().contains(link) &&
+                 label->toolTip().contains(QStringLiteral("symlink")),
+             qPrintable(label->toolTip()));
 }
 
 void tst_MainWindow::removeStaleLockThenUndo()
