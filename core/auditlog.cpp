@@ -75,7 +75,7 @@ bool AuditLog::appendLine(const QJsonObject &object, QString *error)
     };
     if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
         ::close(fd);
-        *error = QStringLiteral("the audit log %1 is not a regular file; nothing was removed")
+        *error = QStringLiteral("the audit log %1 is not a regular file")
                      .arg(m_path);
         return false;
     }
