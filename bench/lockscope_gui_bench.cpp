@@ -353,35 +353,43 @@ int main(int argc, char *argv[])
         const QByteArray first =
             makeLockPayload(dead, formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
                             QUuid::createUuid().toString(QUuid::WithoutBraces));
+        // Each change counts as reflected when the row shows exactly the bytes
+        // on disk (or no lock): not a verdict, which a reused PID could change.
+        const auto shows = [&](const QByteArray &bytes) {
+            const int row = model->rowForKey(key);
+            const LockEntry *l = row < 0 ? nullptr : model->rowAt(row)->lock();
+            return bytes.isNull() ? row >= 0 && !l : l && l->file.bytes == bytes;
+        };
+        const auto record = [&](qint64 us, QVector<qint64> &into, const char *what) {
+            if (us >= 0) {
+                into << us;
+                return;
+            }
+            ++missed;
+            std::fprintf(stderr, "not seen within 10 s: %s %s\n", what, path.constData());
+        };
         QElapsedTimer t;
         t.start();
         writeBytes(path, first);
-        qint64 us = waitFor(
-            model, [&] { return stateOf(model, key) == int(RowState::Stale); }, t);
-        us < 0 ? ++missed : (appear << us, 0);
+        record(waitFor(
+                   model, [&] { return shows(first); }, t),
+               appear, "new lock");
 
-        const int before = model->rowAt(model->rowForKey(key))->lock()->payload.pid.value_or(0);
         const qint64 other = deadPids.at(2 * n + 1);
         const QByteArray second =
             makeLockPayload(other, formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
                             QUuid::createUuid().toString(QUuid::WithoutBraces));
         t.restart();
         writeBytes(path, second);
-        us = waitFor(
-            model,
-            [&] {
-                const int row = model->rowForKey(key);
-                const LockEntry *l = row < 0 ? nullptr : model->rowAt(row)->lock();
-                return l && l->payload.pid.value_or(0) != before;
-            },
-            t);
-        us < 0 ? ++missed : (change << us, 0);
+        record(waitFor(
+                   model, [&] { return shows(second); }, t),
+               change, "rewritten lock");
 
         t.restart();
         ::unlink(path.constData());
-        us = waitFor(
-            model, [&] { return stateOf(model, key) == int(RowState::Idle); }, t);
-        us < 0 ? ++missed : (vanish << us, 0);
+        record(waitFor(
+                   model, [&] { return shows(QByteArray()); }, t),
+               vanish, "removed lock");
     }
     const qint64 stallWhileChangingUs = app.longestUs();
     const qint64 cpuWhileChangingUs = app.longestCpuUs();

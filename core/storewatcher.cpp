@@ -48,8 +48,10 @@ StoreWatcher::StoreWatcher(QObject *parent)
     , m_addPath(
           [](QFileSystemWatcher &watcher, const QString &path) { return watcher.addPath(path); })
 {
-    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this,
-            &StoreWatcher::directoryChanged);
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, [this](const QString &path) {
+        m_changedSinceWatch.insert(path);
+        emit directoryChanged(path);
+    });
 }
 
 QStringList StoreWatcher::watchedDirectories() const
@@ -59,20 +61,30 @@ QStringList StoreWatcher::watchedDirectories() const
 
 bool StoreWatcher::watch(const QStringList &directories)
 {
+    // A folder that is watched and has reported no change since the last call
+    // is still there: only the others are looked at (a thousand stat calls
+    // otherwise, on every call).
+    const QStringList current = m_watcher->directories();
+    const QSet<QString> currentSet(current.cbegin(), current.cend());
     QSet<QString> wanted;
     for (const QString &dir : directories) {
+        const QString clean = QDir::cleanPath(dir);
+        if (currentSet.contains(clean) && !m_changedSinceWatch.contains(clean)) {
+            wanted.insert(clean);
+            continue;
+        }
         const QString existing = folderOrParent(dir);
         if (!existing.isEmpty())
             wanted.insert(existing);
     }
 
-    const QStringList current = m_watcher->directories();
     QStringList stale;
     for (const QString &dir : current) {
         // A directory removed and recreated has a new inode; the old watch is dead.
-        if (!wanted.contains(dir) || !QFileInfo(dir).isDir())
+        if (!wanted.contains(dir) || (m_changedSinceWatch.contains(dir) && !QFileInfo(dir).isDir()))
             stale << dir;
     }
+    m_changedSinceWatch.clear();
     if (!stale.isEmpty())
         m_watcher->removePaths(stale);
 

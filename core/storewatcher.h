@@ -56,6 +56,7 @@ private:
     AddPathFunction m_addPath;
     QString m_reason;
     int m_failed = 0;
+    QSet<QString> m_changedSinceWatch; // folders that reported a change since watch()
 };
 
 } // namespace lockscope

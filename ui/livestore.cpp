@@ -260,7 +260,10 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
     if (update.last) {
         job = m_running;
         m_running = Job::None;
-        m_moreToDeepen = update.moreToDeepen;
+        // Only a slice of deepening knows what is left; a rescan in between
+        // does not stop it.
+        if (job == Job::Deepen)
+            m_moreToDeepen = update.moreToDeepen;
         if (job == Job::Check) {
             m_checkCostMs += elapsedMs;
             if (m_checkQueue.isEmpty()) {
