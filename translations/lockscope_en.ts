@@ -4,7 +4,14 @@
 <context>
     <name>lockscope</name>
     <message>
-        <location filename="../app/guimain.cpp" line="+77"/>
+        <location filename="../app/guimain.cpp" line="+73"/>
+        <source>lockscope: there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set).
+On this terminal, use the command line: &quot;lockscope list -v&quot; shows every lock and its verdict, &quot;lockscope clean --dry-run&quot; what a clean-up would remove; &quot;lockscope --help&quot; has the rest.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Inspect and safely recover llxprt-code session locks.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -272,7 +279,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/sessionrow.cpp" line="+257"/>
+        <location filename="../ui/sessionrow.cpp" line="+261"/>
         <source>Held</source>
         <translation type="unfinished"></translation>
     </message>
@@ -407,7 +414,7 @@
 <context>
     <name>lockscope::CommandLine</name>
     <message>
-        <location filename="../app/commandline.cpp" line="+48"/>
+        <location filename="../app/commandline.cpp" line="+49"/>
         <source>Usage: lockscope [--demo]                      open the window
        lockscope list [--json] [--verbose] [--fail-on-stale] [PATH...]
        lockscope clean [--dry-run] [--json] [PATH...]
@@ -632,7 +639,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+63"/>
         <source>unknown command &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -798,7 +805,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
 <context>
     <name>lockscope::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="+76"/>
+        <location filename="../ui/mainwindow.cpp" line="+81"/>
         <source>lockscope — demo store</source>
         <translation type="unfinished"></translation>
     </message>
@@ -808,7 +815,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+22"/>
         <source>Copied %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -818,7 +825,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Remove lock</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1035,12 +1042,12 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
     </message>
     <message>
         <location line="+2"/>
-        <location line="+601"/>
+        <location line="+636"/>
         <source>Export the timeline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-600"/>
+        <location line="-635"/>
         <source>Save the timeline as tab-separated text.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1055,7 +1062,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+80"/>
         <source>added by you</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1065,7 +1072,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+83"/>
+        <location line="+81"/>
         <source>%n rows selected.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1124,12 +1131,17 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+15"/>
         <source>%1 sessions, %2 files in %3 projects — %4 held, %5 stale, %6 need attention</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
+        <source> — reading session names…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Confirmed current %1 ago</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1139,12 +1151,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Scanning…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+19"/>
         <source>Folder changes and holder exits are noticed as they happen.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1164,7 +1171,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+32"/>
         <source>&lt;h3&gt;lockscope %1&lt;/h3&gt;&lt;p&gt;Inspects llxprt-code&apos;s session locks and removes stale ones safely.&lt;/p&gt;&lt;p&gt;Licence: Apache License, version 2.0 (Apache-2.0).&lt;/p&gt;&lt;p&gt;Audit log of removals:&lt;br&gt;&lt;tt&gt;%2&lt;/tt&gt;&lt;/p&gt;&lt;p&gt;Settings:&lt;br&gt;&lt;tt&gt;%3&lt;/tt&gt;&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1194,12 +1201,45 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="-119"/>
+        <location line="+172"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location line="-180"/>
+        <source>Scanning… %n row(s) so far</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>⚠ %n problem(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>ɪnd %n more</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+37"/>
+        <source>ɪnd %n more: see the timeline.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+10"/>
+        <location line="+143"/>
         <source>%1 %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1229,7 +1269,20 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+18"/>
+        <source>Restoring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+24"/>
+        <source>%1 of %n file(s) restored.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>No file manager could open %1.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1260,7 +1313,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
 <context>
     <name>lockscope::SessionRow</name>
     <message>
-        <location filename="../ui/sessionrow.cpp" line="-115"/>
+        <location filename="../ui/sessionrow.cpp" line="-118"/>
         <source>transition guard of %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1278,12 +1331,12 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
 <context>
     <name>lockscope::SessionTableModel</name>
     <message>
-        <location filename="../ui/sessiontablemodel.cpp" line="+48"/>
+        <location filename="../ui/sessiontablemodel.cpp" line="+49"/>
         <source>&lt; 1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+223"/>
         <source>%1 appeared (%2)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1308,7 +1361,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+99"/>
         <source>leftover</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1363,7 +1416,7 @@ Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+56"/>
         <source>Cannot be removed: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1499,7 +1552,7 @@ Project hash %2
 <context>
     <name>lockscope::StoreSidebar</name>
     <message numerus="yes">
-        <location filename="../ui/storesidebar.cpp" line="+30"/>
+        <location filename="../ui/storesidebar.cpp" line="+31"/>
         <source>%n stale</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1561,7 +1614,7 @@ Found through: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+44"/>
         <location line="+15"/>
         <source>%1 — %2</source>
         <translation type="unfinished"></translation>

@@ -290,10 +290,17 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
         emit updateReady(update);
     if (!update.last) {
         // Projects show in the sidebar as a long scan finds them, a few at a time.
+        // In an event of its own, after this merge, so that neither holds the
+        // GUI thread long.
         if (++m_batchesSinceOverview >= kBatchesPerOverview) {
             m_batchesSinceOverview = 0;
-            rebuildOverview();
-            emit overviewUpdated();
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    rebuildOverview();
+                    emit overviewUpdated();
+                },
+                Qt::QueuedConnection);
         }
         return;
     }
