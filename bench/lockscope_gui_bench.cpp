@@ -346,7 +346,10 @@ int main(int argc, char *argv[])
         const QString id = sessionIdAt(index);
         const QByteArray &chats = store.chats.at(index % store.chats.size());
         const QByteArray path = chats + '/' + id.toLatin1() + ".lock";
-        if (QFile::exists(QFile::decodeName(path)))
+        // Sessions whose lock, or whose transition guard, the generator made are
+        // left alone: a guard keeps its lock "in transition" for five minutes.
+        if (QFile::exists(QFile::decodeName(path)) ||
+            QFile::exists(QFile::decodeName(path + ".tguard")))
             continue;
         const QString key = keyOf(chats, id);
         const qint64 dead = deadPids.at(2 * n);
@@ -404,7 +407,10 @@ int main(int argc, char *argv[])
         const QString id = sessionIdAt(index);
         const QByteArray &chats = store.chats.at(index % store.chats.size());
         const QByteArray path = chats + '/' + id.toLatin1() + ".lock";
-        if (QFile::exists(QFile::decodeName(path)))
+        // Sessions whose lock, or whose transition guard, the generator made are
+        // left alone: a guard keeps its lock "in transition" for five minutes.
+        if (QFile::exists(QFile::decodeName(path)) ||
+            QFile::exists(QFile::decodeName(path + ".tguard")))
             continue;
         const QString key = keyOf(chats, id);
         const pid_t child = ::fork();
@@ -429,7 +435,13 @@ int main(int argc, char *argv[])
         const qint64 us = waitFor(
             model, [&] { return stateOf(model, key) == int(RowState::Stale); }, t);
         ::waitpid(child, nullptr, 0);
-        us < 0 ? ++exitMissed : (exitTimes << us, 0);
+        if (us < 0) {
+            ++exitMissed;
+            std::fprintf(stderr, "holder exit not seen within 10 s: %s shows state %d\n",
+                         path.constData(), stateOf(model, key));
+        } else {
+            exitTimes << us;
+        }
         ::unlink(path.constData());
         waitFor(
             model, [&] { return stateOf(model, key) == int(RowState::Idle); }, t);
