@@ -38,6 +38,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <functional>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -415,6 +416,7 @@ int main(int argc, char *argv[])
         const QString key = keyOf(chats, id);
         const pid_t child = ::fork();
         if (child == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             ::pause();
             ::_exit(0);
         }

@@ -238,9 +238,11 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
     for (const FolderRows &folder : update.folders) {
         if (!folder.piece) {
             m_pieces.remove(folder.key);
+            m_summaries.remove(folder.key);
             m_foldersChanged = m_orderStale = true;
             continue;
         }
+        m_summaries.insert(folder.key, summarize(*folder.piece));
         auto it = m_pieces.find(folder.key);
         if (it == m_pieces.end()) {
             m_pieces.insert(folder.key, folder.piece);
@@ -325,6 +327,33 @@ void LiveStore::onUpdate(const StoreUpdate &update, quint64 generation, qint64 e
                       << "ms, the rest" << timer.elapsed() - overviewMs - watchesMs << "ms";
 }
 
+LiveStore::FolderSummary LiveStore::summarize(const ScanPiece &piece)
+{
+    const StoreSnapshot &s = piece.snapshot;
+    FolderSummary f;
+    f.chats = piece.isChats();
+    if (!f.chats)
+        f.roots = s.roots;
+    f.hostname = s.hostname;
+    f.problems = s.problems;
+    f.sessions = int(s.sessions.size());
+    f.locks = int(s.locks.size());
+    f.signature = qHashMulti(0, f.sessions, f.locks, f.problems.size());
+    for (const RootEntry &root : s.roots)
+        f.signature = qHashMulti(f.signature, root.path, root.exists, root.error);
+    for (ProjectEntry project : s.projects) {
+        project.sessionCount = f.sessions;
+        for (const LockEntry &lock : s.locks) {
+            project.heldCount += lock.judgement.verdict == Verdict::Held ? 1 : 0;
+            project.staleCount += lock.judgement.verdict == Verdict::Stale ? 1 : 0;
+        }
+        f.signature = qHashMulti(f.signature, project.chatsDir, project.workspace,
+                                 project.sessionCount, project.heldCount, project.staleCount);
+        f.projects.append(std::move(project));
+    }
+    return f;
+}
+
 void LiveStore::rebuildOverview()
 {
     // Pieces in their scan order, sorted again only when folders came or went.
@@ -345,37 +374,28 @@ void LiveStore::rebuildOverview()
             m_order.append(piece->key);
         m_orderStale = false;
     }
-    // Sessions and lock files only counted.
+    // Sessions and lock files only counted, once per folder as it arrives.
     auto skeleton = std::make_shared<StoreSnapshot>();
     int sessions = 0;
     int locks = 0;
+    size_t signature = 0;
     for (const QString &key : qAsConst(m_order)) {
-        const ScanPiece *piece = m_pieces.value(key).get();
-        const StoreSnapshot &s = piece->snapshot;
-        if (skeleton->roots.isEmpty() || !piece->isChats())
-            skeleton->roots = s.roots;
+        const auto it = m_summaries.constFind(key);
+        if (it == m_summaries.cend())
+            continue;
+        const FolderSummary &f = *it;
+        if (skeleton->roots.isEmpty() || !f.chats)
+            skeleton->roots = f.roots;
         if (skeleton->hostname.isEmpty())
-            skeleton->hostname = s.hostname;
-        for (ProjectEntry project : s.projects) {
-            project.sessionCount = int(s.sessions.size());
-            for (const LockEntry &lock : s.locks) {
-                project.heldCount += lock.judgement.verdict == Verdict::Held ? 1 : 0;
-                project.staleCount += lock.judgement.verdict == Verdict::Stale ? 1 : 0;
-            }
-            skeleton->projects.append(std::move(project));
-        }
-        skeleton->problems += s.problems;
-        sessions += int(s.sessions.size());
-        locks += int(s.locks.size());
+            skeleton->hostname = f.hostname;
+        skeleton->projects += f.projects;
+        skeleton->problems += f.problems;
+        sessions += f.sessions;
+        locks += f.locks;
+        signature = qHashMulti(signature, f.signature);
     }
     skeleton->generatedAtMs = m_confirmedAtMs;
     // What the sidebar shows; unchanged, it is left alone.
-    size_t signature = qHashMulti(0, sessions, locks, skeleton->problems.size());
-    for (const RootEntry &root : qAsConst(skeleton->roots))
-        signature = qHashMulti(signature, root.path, root.exists, root.error);
-    for (const ProjectEntry &project : qAsConst(skeleton->projects))
-        signature = qHashMulti(signature, project.chatsDir, project.workspace, project.sessionCount,
-                               project.heldCount, project.staleCount);
     m_overviewChanged = !m_overview || signature != m_overviewSignature;
     m_overviewSignature = signature;
     m_overview = std::move(skeleton);

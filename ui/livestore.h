@@ -114,6 +114,19 @@ private:
     };
     void startNext();
     void onUpdate(const StoreUpdate &update, quint64 generation, qint64 elapsedMs);
+    // What one folder adds to the overview, worked out once when it arrives.
+    struct FolderSummary
+    {
+        bool chats = true;
+        QVector<RootEntry> roots; // a root's own piece only
+        QString hostname;
+        QVector<ProjectEntry> projects;
+        QVector<ScanProblem> problems;
+        int sessions = 0;
+        int locks = 0;
+        size_t signature = 0;
+    };
+    static FolderSummary summarize(const ScanPiece &piece);
     void rebuildOverview();
     void updateWatches();
     void updateHolderPids();
@@ -123,6 +136,7 @@ private:
 
     QVector<ScanTarget> m_targets;
     QHash<QString, PiecePtr> m_pieces;
+    QHash<QString, FolderSummary> m_summaries;
     QStringList m_order; // piece keys in scan order
     bool m_orderStale = true;
     SnapshotPtr m_overview;
