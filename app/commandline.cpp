@@ -48,9 +48,9 @@ QTextStream &err()
 
 const char kUsage[] = QT_TRANSLATE_NOOP(
     "lockscope::CommandLine",
-    "Usage: lockscope [--demo]                      open the window\n"
-    "       lockscope list [--json] [--verbose] [--fail-on-stale] [PATH...]\n"
-    "       lockscope clean [--dry-run] [--json] [PATH...]\n"
+    "Usage: lockscope [--demo] [PATH...]            open the window\n"
+    "       lockscope list [--json] [-v|--verbose] [--fail-on-stale] [PATH...]\n"
+    "       lockscope clean [-n|--dry-run] [--json] [PATH...]\n"
     "       lockscope remove [--force] [--json] LOCK_PATH\n"
     "       lockscope hold CHATS_DIR SESSION_ID\n"
     "       lockscope restore AUDIT_ID\n"
@@ -61,8 +61,9 @@ const char kUsage[] = QT_TRANSLATE_NOOP(
     "PATH may be an llxprt log folder, its tmp/ folder, a project folder or a chats\n"
     "folder; without PATH, the folders llxprt itself uses are scanned.\n"
     "\n"
-    "Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,\n"
-    "            3 list --fail-on-stale found a stale lock.\n");
+    "Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error (or no display\n"
+    "            for the window), 3 list --fail-on-stale found a stale lock,\n"
+    "            130 clean was interrupted between two files.\n");
 
 // The signals that ask lockscope to stop: held while a removal is under way.
 sigset_t stopSignalSet()

@@ -120,6 +120,9 @@ int runGui(int argc, char *argv[])
         }
         options.targets = demo->targets();
         options.demo = true;
+        // The demo's removals are audited inside the demo folder, not in the
+        // person's own audit log, and go with it.
+        options.auditLogPath = demo->path() + QStringLiteral("/audit.jsonl");
     }
 
     auto window = std::make_unique<MainWindow>(options);
