@@ -337,22 +337,36 @@ int main(int argc, char *argv[])
     // Dead processes made beforehand: a fork between two changes would make the
     // window's next writes to its memory fault (copy-on-write), which lockscope
     // itself never causes.
+    // A session with no lock and no transition guard of the generator's (a
+    // guard keeps its lock "in transition" for five minutes); empty when the
+    // random pick hit one.
+    struct IdleSession
+    {
+        QString id;
+        QByteArray path; // of its lock file
+        QString key;     // of its row
+    };
+    const auto pickIdleSession = [&]() -> IdleSession {
+        const int index = int(random.bounded(recordings / 2)) * 2 + 1;
+        const QString id = sessionIdAt(index);
+        const QByteArray &chats = store.chats.at(index % store.chats.size());
+        const QByteArray path = chats + '/' + id.toLatin1() + ".lock";
+        if (QFile::exists(QFile::decodeName(path)) ||
+            QFile::exists(QFile::decodeName(path + ".tguard")))
+            return {};
+        return {id, path, keyOf(chats, id)};
+    };
     QVector<qint64> deadPids;
     for (int n = 0; n < 2 * changes; ++n)
         deadPids << deadPid();
     app.startMeasuring();
     for (int n = 0; n < changes; ++n) {
-        // Sessions far from those the generator gave locks.
-        const int index = int(random.bounded(recordings / 2)) * 2 + 1;
-        const QString id = sessionIdAt(index);
-        const QByteArray &chats = store.chats.at(index % store.chats.size());
-        const QByteArray path = chats + '/' + id.toLatin1() + ".lock";
-        // Sessions whose lock, or whose transition guard, the generator made are
-        // left alone: a guard keeps its lock "in transition" for five minutes.
-        if (QFile::exists(QFile::decodeName(path)) ||
-            QFile::exists(QFile::decodeName(path + ".tguard")))
+        const IdleSession session = pickIdleSession();
+        if (session.id.isEmpty())
             continue;
-        const QString key = keyOf(chats, id);
+        const QString &id = session.id;
+        const QByteArray &path = session.path;
+        const QString &key = session.key;
         const qint64 dead = deadPids.at(2 * n);
         const QByteArray first =
             makeLockPayload(dead, formatTimestamp(QDateTime::currentMSecsSinceEpoch()), id,
@@ -404,16 +418,12 @@ int main(int argc, char *argv[])
     QVector<qint64> exitTimes;
     int exitMissed = 0;
     for (int n = 0; n < exits; ++n) {
-        const int index = int(random.bounded(recordings / 2)) * 2 + 1;
-        const QString id = sessionIdAt(index);
-        const QByteArray &chats = store.chats.at(index % store.chats.size());
-        const QByteArray path = chats + '/' + id.toLatin1() + ".lock";
-        // Sessions whose lock, or whose transition guard, the generator made are
-        // left alone: a guard keeps its lock "in transition" for five minutes.
-        if (QFile::exists(QFile::decodeName(path)) ||
-            QFile::exists(QFile::decodeName(path + ".tguard")))
+        const IdleSession session = pickIdleSession();
+        if (session.id.isEmpty())
             continue;
-        const QString key = keyOf(chats, id);
+        const QString &id = session.id;
+        const QByteArray &path = session.path;
+        const QString &key = session.key;
         const pid_t child = ::fork();
         if (child == 0) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
