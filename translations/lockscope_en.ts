@@ -415,9 +415,9 @@ On this terminal, use the command line: &quot;lockscope list -v&quot; shows ever
     <name>lockscope::CommandLine</name>
     <message>
         <location filename="../app/commandline.cpp" line="+49"/>
-        <source>Usage: lockscope [--demo]                      open the window
-       lockscope list [--json] [--verbose] [--fail-on-stale] [PATH...]
-       lockscope clean [--dry-run] [--json] [PATH...]
+        <source>Usage: lockscope [--demo] [PATH...]            open the window
+       lockscope list [--json] [-v|--verbose] [--fail-on-stale] [PATH...]
+       lockscope clean [-n|--dry-run] [--json] [PATH...]
        lockscope remove [--force] [--json] LOCK_PATH
        lockscope hold CHATS_DIR SESSION_ID
        lockscope restore AUDIT_ID
@@ -428,13 +428,14 @@ Inspects llxprt-code&apos;s session locks and removes stale ones safely.
 PATH may be an llxprt log folder, its tmp/ folder, a project folder or a chats
 folder; without PATH, the folders llxprt itself uses are scanned.
 
-Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error,
-            3 list --fail-on-stale found a stale lock.
+Exit codes: 0 ok, 1 a removal failed, 2 usage or I/O error (or no display
+            for the window), 3 list --fail-on-stale found a stale lock,
+            130 clean was interrupted between two files.
 </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>%1: no llxprt store here (looked for a tmp/ folder, 64-hex project folders with a chats/ folder, or a folder named chats; symlinked ones are not followed)</source>
         <translation type="unfinished"></translation>
     </message>
