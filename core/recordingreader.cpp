@@ -47,20 +47,6 @@ QString shared(const QString &text)
     return text;
 }
 
-// What a header says, before it is judged.
-struct HeaderFields
-{
-    bool object = false; // the line is one complete JSON object
-    QString type;
-    QString sessionId;
-    QString projectHash;
-    QStringList workspaceDirs;
-    QString cwd;
-    QString provider;
-    QString model;
-    QString startTime;
-};
-
 QString toQString(std::string_view text)
 {
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
@@ -73,21 +59,23 @@ QString stringOf(simdjson::dom::element value)
     return value.get(text) == simdjson::SUCCESS ? toQString(text) : QString();
 }
 
+// The header's type and fields go into *type and *fields, as they are; they are
+// judged and interned by readHeader().
+
 // The fast path: simdjson validates the whole line and reads the few fields a
 // header has, in order, so that a repeated key counts as JSON.parse counts it
-// (the last one wins).
-bool parseHeaderFast(const QByteArray &line, HeaderFields *fields)
+// (the last one wins). False when simdjson refuses the line.
+bool parseHeaderFast(const QByteArray &line, QString *type, RecordingInfo *fields)
 {
     thread_local simdjson::dom::parser parser;
     simdjson::dom::object object;
     if (parser.parse(line.constData(), size_t(line.size()), true).get(object) != simdjson::SUCCESS)
         return false;
-    fields->object = true;
     simdjson::dom::object payload;
     bool havePayload = false;
     for (const auto field : object) {
         if (field.key == "type") {
-            fields->type = stringOf(field.value);
+            *type = stringOf(field.value);
         } else if (field.key == "payload") {
             havePayload = field.value.get(payload) == simdjson::SUCCESS;
         }
@@ -120,16 +108,16 @@ bool parseHeaderFast(const QByteArray &line, HeaderFields *fields)
     return true;
 }
 
-// The slow path, for what simdjson refuses but Qt may accept (numbers out of
-// double's range, for one), so that the answer never depends on the parser.
-void parseHeaderWithQt(const QByteArray &line, HeaderFields *fields)
+// The slow path, for what simdjson refuses but Qt may accept (integers beyond
+// 64 bits, for one), so that the answer never depends on the parser. False
+// when the line is not one complete JSON object.
+bool parseHeaderWithQt(const QByteArray &line, QString *type, RecordingInfo *fields)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(line);
     if (!doc.isObject())
-        return;
+        return false;
     const QJsonObject object = doc.object();
-    fields->object = true;
-    fields->type = object.value(QLatin1String("type")).toString();
+    *type = object.value(QLatin1String("type")).toString();
     const QJsonObject payload = object.value(QLatin1String("payload")).toObject();
     fields->sessionId = payload.value(QLatin1String("sessionId")).toString();
     fields->projectHash = payload.value(QLatin1String("projectHash")).toString();
@@ -139,22 +127,22 @@ void parseHeaderWithQt(const QByteArray &line, HeaderFields *fields)
     fields->provider = payload.value(QLatin1String("provider")).toString();
     fields->model = payload.value(QLatin1String("model")).toString();
     fields->startTime = payload.value(QLatin1String("startTime")).toString();
+    return true;
 }
 
 void readHeader(RecordingInfo &info, QByteArray line)
 {
     if (line.startsWith("\xEF\xBB\xBF"))
         line.remove(0, 3);
-    HeaderFields fields;
-    if (!parseHeaderFast(line, &fields))
-        parseHeaderWithQt(line, &fields);
-    if (!fields.object) {
+    QString type;
+    RecordingInfo fields;
+    if (!parseHeaderFast(line, &type, &fields) && !parseHeaderWithQt(line, &type, &fields)) {
         info.headerError = line.trimmed().isEmpty()
                                ? QStringLiteral("the file is empty")
                                : QStringLiteral("the first line is not a complete JSON object");
         return;
     }
-    if (fields.type != QLatin1String("session_start")) {
+    if (type != QLatin1String("session_start")) {
         info.headerError = QStringLiteral("the first line is not a session_start header");
         return;
     }
